@@ -1,0 +1,187 @@
+/**
+ * The one place that reads process.env. Every key is parsed once; every bad key is reported
+ * together in a single ConfigError so an operator fixes them in one go.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'pglite'; dataDir: string | null /* null = in memory */ };
+
+export interface SimulatorConfig {
+  /** How many symbols the simulator streams when SYMBOLS is `*` (its default universe first). */
+  symbolCount: number;
+  /** Events per second, across all symbols. */
+  eventsPerSecond: number;
+  /** Feed-time seconds per wall-clock second (1 = real time). */
+  acceleration: number;
+  seed: number;
+}
+
+export interface AppConfig {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  logLevel: LogLevel;
+  database: DatabaseConfig;
+  /** null = use the built-in simulator. */
+  massiveApiKey: string | null;
+  massiveWsUrl: string;
+  massiveRestUrl: string;
+  /** `['*']` means every symbol the feed has. */
+  symbols: string[];
+  maxConnections: 1 | 2 | 3;
+  flushIntervalMs: number;
+  flushBatchSize: number;
+  backfillMaxMinutes: number;
+  simulator: SimulatorConfig;
+  apiToken: string | null;
+  redisUrl: string | null;
+  patternChannel: string;
+  pollMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.\-]{0,19}$/;
+
+type Env = Record<string, string | undefined>;
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(key: string, fallback: string): string {
+    const value = this.env[key]?.trim();
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  optional(key: string): string | null {
+    const value = this.env[key]?.trim();
+    return value === undefined || value === '' ? null : value;
+  }
+
+  int(key: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(key);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${key} must be an integer in ${min}..${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  url(key: string, fallback: string, protocols: string[]): string {
+    const raw = this.string(key, fallback);
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${key} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+      }
+    } catch {
+      this.problems.push(`${key} is not a valid URL`);
+    }
+    return raw;
+  }
+}
+
+function parseDatabase(reader: EnvReader): DatabaseConfig {
+  const raw = reader.optional('DATABASE_URL');
+  if (raw === null) return { kind: 'pglite', dataDir: reader.string('DATA_DIR', './data') };
+  if (raw === 'memory://') return { kind: 'pglite', dataDir: null };
+  if (raw.startsWith('pglite://')) return { kind: 'pglite', dataDir: raw.slice('pglite://'.length) };
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      reader.problems.push('DATABASE_URL must be postgres://…, pglite://<dir> or memory://');
+    }
+  } catch {
+    reader.problems.push('DATABASE_URL is not a valid URL');
+  }
+  return { kind: 'postgres', url: raw };
+}
+
+function parseSymbols(reader: EnvReader): string[] {
+  const raw = reader.string('SYMBOLS', '*');
+  if (raw === '*') return ['*'];
+  const symbols = [...new Set(raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))];
+  const bad = symbols.filter((s) => !SYMBOL_PATTERN.test(s));
+  if (symbols.length === 0) reader.problems.push('SYMBOLS must be "*" or a comma-separated list');
+  if (bad.length > 0) reader.problems.push(`SYMBOLS has invalid tickers: ${bad.join(', ')}`);
+  return symbols;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const reader = new EnvReader(env);
+  const nodeEnv = reader.string('NODE_ENV', 'development');
+  const logLevel = reader.string('LOG_LEVEL', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    reader.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const config: AppConfig = {
+    nodeEnv,
+    production: nodeEnv === 'production',
+    port: reader.int('PORT', 4000, 0, 65535),
+    logLevel,
+    database: parseDatabase(reader),
+    massiveApiKey: reader.optional('MASSIVE_API_KEY'),
+    massiveWsUrl: reader.url('MASSIVE_WS_URL', 'wss://socket.massive.com/stocks', ['ws:', 'wss:']),
+    massiveRestUrl: reader.url('MASSIVE_REST_URL', 'https://api.massive.com', ['http:', 'https:']),
+    symbols: parseSymbols(reader),
+    maxConnections: reader.int('MAX_CONNECTIONS', 1, 1, 3) as 1 | 2 | 3,
+    flushIntervalMs: reader.int('FLUSH_INTERVAL_MS', 250, 10, 60_000),
+    flushBatchSize: reader.int('FLUSH_BATCH_SIZE', 5000, 1, 10_000),
+    backfillMaxMinutes: reader.int('BACKFILL_MAX_MINUTES', 24 * 60, 0, 7 * 24 * 60),
+    simulator: {
+      symbolCount: reader.int('SIM_SYMBOLS', 50, 1, 20_000),
+      eventsPerSecond: reader.int('SIM_EVENTS_PER_SECOND', 50, 1, 1_000_000),
+      acceleration: reader.int('SIM_ACCELERATION', 1, 1, 3600),
+      seed: reader.int('SIM_SEED', 42, 0, 2 ** 31 - 1),
+    },
+    apiToken: reader.optional('API_TOKEN'),
+    redisUrl: reader.optional('REDIS_URL'),
+    patternChannel: reader.string('PATTERN_CHANNEL', 'tickstock.events.patterns'),
+    pollMs: reader.int('POLL_MS', 2000, 1000, 5000),
+  };
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}
+
+/** What start-up logs may show: never the API key, never a database password. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  return {
+    nodeEnv: config.nodeEnv,
+    port: config.port,
+    database:
+      config.database.kind === 'postgres'
+        ? { kind: 'postgres', url: redactUrl(config.database.url) }
+        : { kind: 'pglite', dataDir: config.database.dataDir ?? 'memory' },
+    feed: config.massiveApiKey === null ? 'simulator' : redactUrl(config.massiveWsUrl),
+    symbols: config.symbols.length > 10 ? `${config.symbols.length} symbols` : config.symbols,
+    maxConnections: config.maxConnections,
+    flushIntervalMs: config.flushIntervalMs,
+    redis: config.redisUrl === null ? 'off' : redactUrl(config.redisUrl),
+    apiToken: config.apiToken === null ? 'off' : 'set',
+  };
+}
+
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    for (const key of ['apiKey', 'apikey', 'token']) {
+      if (url.searchParams.has(key)) url.searchParams.set(key, '***');
+    }
+    return url.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

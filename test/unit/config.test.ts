@@ -1,0 +1,40 @@
+import { ConfigError, describeConfig, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('gives the zero-setup defaults: embedded database, simulator, port 4000', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: './data' });
+    expect(config.massiveApiKey).toBeNull();
+    expect(config.port).toBe(4000);
+    expect(config.symbols).toEqual(['*']);
+    expect(config.maxConnections).toBe(1);
+    expect(config.flushIntervalMs).toBe(250);
+  });
+
+  it('reads a real PostgreSQL, in-memory PGlite and a symbol list', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
+    expect(loadConfig({ DATABASE_URL: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });
+    expect(loadConfig({ SYMBOLS: 'aapl, MSFT,AAPL' }).symbols).toEqual(['AAPL', 'MSFT']);
+  });
+
+  it('lists every bad key in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ MAX_CONNECTIONS: '4', PORT: 'abc', SYMBOLS: 'AAPL,$$$', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const key of ['MAX_CONNECTIONS', 'PORT', 'SYMBOLS', 'LOG_LEVEL', 'DATABASE_URL']) {
+      expect(problems).toContain(key);
+    }
+  });
+
+  it('never exposes the API key or a database password in what it logs', () => {
+    const config = loadConfig({ MASSIVE_API_KEY: 'sekret-key', DATABASE_URL: 'postgres://u:pw123@h/db' });
+    const logged = JSON.stringify(describeConfig(config));
+    expect(logged).not.toContain('sekret-key');
+    expect(logged).not.toContain('pw123');
+  });
+});
