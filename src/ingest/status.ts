@@ -1,0 +1,80 @@
+/**
+ * The shapes of the live status every component reports; /api/stats, GraphQL `ingestStatus`,
+ * /readyz and the dashboard all read this one snapshot.
+ */
+
+export type ConnectionState =
+  | 'connecting'
+  | 'authenticating'
+  | 'subscribing'
+  | 'live'
+  | 'backoff'
+  | 'failed'
+  | 'closed';
+
+export interface ConnectionStatus {
+  id: number;
+  state: ConnectionState;
+  symbolCount: number;
+  /** ISO time the current session became live, null when not live. */
+  connectedSince: string | null;
+  /** Milliseconds since the last message on this socket, null before the first. */
+  lastMessageAgeMs: number | null;
+  messagesReceived: number;
+  reconnects: number;
+  lastDisconnectReason: string | null;
+  lastError: string | null;
+}
+
+export interface WriterStatus {
+  barsWritten: number;
+  flushes: number;
+  flushFailures: number;
+  flushLatencyMs: { p50: number; p99: number };
+  /** Bar updates waiting to be written (coalesced by bar key). */
+  backlog: number;
+  /** Bar deltas the database already had (re-delivered seconds), ignored. */
+  duplicatesIgnored: number;
+  lastFlushAt: string | null;
+  lastError: string | null;
+}
+
+export interface BackfillStatus {
+  runs: number;
+  requests: number;
+  minutesFilled: number;
+  failures: number;
+  lastRunAt: string | null;
+  lastError: string | null;
+}
+
+export interface PatternStatus {
+  detectedByPattern: Record<string, number>;
+  persisted: number;
+  published: number;
+  publishFailures: number;
+  queueDepth: number;
+  dropped: number;
+}
+
+export interface IngestCounters {
+  framesReceived: number;
+  ticksReceived: number;
+  ticksProcessed: number;
+  ticksRejected: number;
+  rejectedByReason: Record<string, number>;
+  lastTickAt: string | null;
+  lagMs: number | null;
+}
+
+export interface IngestStatusSnapshot {
+  startedAt: string;
+  uptimeSeconds: number;
+  feed: 'simulator' | 'massive';
+  database: 'pglite' | 'postgres';
+  ingest: IngestCounters;
+  connections: ConnectionStatus[];
+  writer: WriterStatus;
+  backfill: BackfillStatus;
+  patterns: PatternStatus;
+}
