@@ -1,0 +1,142 @@
+import type { Logger } from '../logger';
+import { MINUTE_MS, minuteStart, type MinuteBar } from './bars/minute-bar';
+import type { BackfillStatus } from './status';
+
+/** A stretch of feed time a symbol may have missed (socket down, process restarted). */
+export interface Gap {
+  symbol: string;
+  /** Feed time of the last data before the gap (its minute is re-fetched: it may be partial). */
+  fromMs: number;
+  /** Feed time of the first data after the gap (its minute is re-fetched once it has closed). */
+  toMs: number;
+}
+
+export interface GapFillerDeps {
+  fetchMinuteBars(symbol: string, fromMs: number, toMs: number): Promise<MinuteBar[]>;
+  /** Writes REST minutes authoritatively (replace, full seconds mask) so nothing counts twice. */
+  replaceMinuteBars(bars: MinuteBar[]): Promise<void>;
+  /** Newest feed time seen on the live stream (window end), 0 before the first tick. */
+  feedTimeMs(): number;
+  logger: Logger;
+}
+
+export interface GapFillerOptions {
+  /** Longest gap fetched, counted back from its end. */
+  maxMinutes: number;
+  /** Feed time a minute must be past its end before its REST bar is trusted as complete. */
+  settleMs: number;
+  checkIntervalMs: number;
+  /** Gaps fetched at once. */
+  concurrency: number;
+}
+
+const DEFAULTS: GapFillerOptions = {
+  maxMinutes: 24 * 60,
+  settleMs: 2_000,
+  checkIntervalMs: 500,
+  concurrency: 4,
+};
+
+/**
+ * Fills holes in ohlcv_1min from the REST aggregates endpoint. A gap waits until the feed has
+ * moved past its last minute (so the REST bar of that minute is complete), then every minute
+ * from the gap's first to its last is fetched and written as authoritative: the live partial
+ * bars of those minutes are replaced, and live seconds arriving later are recognised as
+ * already counted. Gaps for the same symbol are merged while they wait.
+ */
+export class GapFiller {
+  private readonly options: GapFillerOptions;
+  private readonly pending = new Map<string, Gap>();
+  private readonly running = new Set<Promise<void>>();
+  /** Wall-clock time before which a failed symbol is not retried, and its failure streak. */
+  private readonly retry = new Map<string, { atMs: number; streak: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly counters: BackfillStatus = {
+    runs: 0,
+    requests: 0,
+    minutesFilled: 0,
+    failures: 0,
+    lastRunAt: null,
+    lastError: null,
+  };
+
+  constructor(
+    private readonly deps: GapFillerDeps,
+    options: Partial<GapFillerOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.fillReadyGaps(), this.options.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  enqueue(gap: Gap): void {
+    if (this.options.maxMinutes === 0 || gap.toMs < gap.fromMs) return;
+    const earliest = minuteStart(gap.toMs) - (this.options.maxMinutes - 1) * MINUTE_MS;
+    const from = Math.max(minuteStart(gap.fromMs), earliest);
+    const existing = this.pending.get(gap.symbol);
+    this.pending.set(gap.symbol, {
+      symbol: gap.symbol,
+      fromMs: Math.min(existing?.fromMs ?? from, from),
+      toMs: Math.max(existing?.toMs ?? 0, minuteStart(gap.toMs)),
+    });
+  }
+
+  pendingCount(): number {
+    return this.pending.size;
+  }
+
+  status(): BackfillStatus {
+    return { ...this.counters };
+  }
+
+  /** Starts every gap whose last minute has closed in feed time, up to the concurrency limit. */
+  fillReadyGaps(): void {
+    const feedTime = this.deps.feedTimeMs();
+    for (const gap of [...this.pending.values()]) {
+      if (this.running.size >= this.options.concurrency) return;
+      if (feedTime < gap.toMs + MINUTE_MS + this.options.settleMs) continue;
+      if ((this.retry.get(gap.symbol)?.atMs ?? 0) > Date.now()) continue;
+      this.pending.delete(gap.symbol);
+      const run = this.fill(gap).finally(() => this.running.delete(run));
+      this.running.add(run);
+    }
+  }
+
+  /** Waits for gaps in flight (not for ones still waiting for their minute to close). */
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private async fill(gap: Gap): Promise<void> {
+    this.counters.runs++;
+    this.counters.lastRunAt = new Date().toISOString();
+    try {
+      this.counters.requests++;
+      const bars = await this.deps.fetchMinuteBars(gap.symbol, gap.fromMs, gap.toMs);
+      const inRange = bars.filter((b) => b.minuteStartMs >= gap.fromMs && b.minuteStartMs <= gap.toMs);
+      if (inRange.length > 0) await this.deps.replaceMinuteBars(inRange);
+      this.counters.minutesFilled += inRange.length;
+      this.retry.delete(gap.symbol);
+      this.deps.logger.info(
+        { symbol: gap.symbol, from: new Date(gap.fromMs).toISOString(), to: new Date(gap.toMs).toISOString(), minutes: inRange.length },
+        'gap backfilled',
+      );
+    } catch (error) {
+      this.counters.failures++;
+      this.counters.lastError = error instanceof Error ? error.message : String(error);
+      const streak = (this.retry.get(gap.symbol)?.streak ?? 0) + 1;
+      const delayMs = Math.min(60_000, 1000 * 2 ** streak);
+      this.retry.set(gap.symbol, { atMs: Date.now() + delayMs, streak });
+      this.deps.logger.error({ err: error, symbol: gap.symbol, retryInMs: delayMs }, 'gap backfill failed; will retry');
+      this.enqueue(gap);
+    }
+  }
+}
