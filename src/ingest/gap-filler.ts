@@ -47,6 +47,7 @@ const DEFAULTS: GapFillerOptions = {
 export class GapFiller {
   private readonly options: GapFillerOptions;
   private readonly pending = new Map<string, Gap>();
+  private readonly openEnded = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   /** Wall-clock time before which a failed symbol is not retried, and its failure streak. */
   private readonly retry = new Map<string, { atMs: number; streak: number }>();
@@ -84,8 +85,17 @@ export class GapFiller {
     });
   }
 
+  /**
+   * A gap whose end is not known yet: after a restart, each symbol missed everything from its
+   * newest stored minute until live data resumes. The end becomes the feed time of the first
+   * live tick.
+   */
+  enqueueUntilLive(symbol: string, fromMs: number): void {
+    this.openEnded.set(symbol, fromMs);
+  }
+
   pendingCount(): number {
-    return this.pending.size;
+    return this.pending.size + this.openEnded.size;
   }
 
   status(): BackfillStatus {
@@ -95,6 +105,10 @@ export class GapFiller {
   /** Starts every gap whose last minute has closed in feed time, up to the concurrency limit. */
   fillReadyGaps(): void {
     const feedTime = this.deps.feedTimeMs();
+    if (feedTime > 0 && this.openEnded.size > 0) {
+      for (const [symbol, fromMs] of this.openEnded) this.enqueue({ symbol, fromMs, toMs: feedTime });
+      this.openEnded.clear();
+    }
     for (const gap of [...this.pending.values()]) {
       if (this.running.size >= this.options.concurrency) return;
       if (feedTime < gap.toMs + MINUTE_MS + this.options.settleMs) continue;

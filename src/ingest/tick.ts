@@ -68,6 +68,28 @@ export interface TickValidationOptions {
 const EARLIEST_PLAUSIBLE_MS = 946_684_800_000;
 const MAX_WINDOW_MS = 60_000;
 
+const REQUIRED_FIELDS = ['o', 'h', 'l', 'c', 'v', 's', 'e'] as const;
+const INVALID = -1;
+
+function firstMissing(...values: unknown[]): number {
+  for (let i = 0; i < values.length; i++) if (values[i] === undefined || values[i] === null) return i;
+  return -1;
+}
+
+function firstNonFinite(...values: unknown[]): number {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return i;
+  }
+  return -1;
+}
+
+/** An optional non-negative number: null when absent, INVALID when present but not usable. */
+function optionalNumber(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : INVALID;
+}
+
 const reject = (reason: RejectReason, detail: string): TickValidation => ({ ok: false, reason, detail });
 
 /** Formats a price for a NUMERIC column: the exact decimal the feed sent (see TickData). */
@@ -88,52 +110,54 @@ export function fromAggregate(
   if (typeof symbol !== 'string') return reject('missing_field', 'sym');
   if (!SYMBOL_PATTERN.test(symbol)) return reject('bad_symbol', symbol.slice(0, 30));
 
-  const required = { o: raw.o, h: raw.h, l: raw.l, c: raw.c, v: raw.v, s: raw.s, e: raw.e };
-  for (const [field, value] of Object.entries(required)) {
-    if (value === undefined || value === null) return reject('missing_field', field);
-    if (typeof value !== 'number' || !Number.isFinite(value)) return reject('invalid_number', field);
+  // Field by field, without intermediate objects: this runs once per event on the hot path.
+  const o = raw.o, h = raw.h, l = raw.l, c = raw.c, v = raw.v, s = raw.s, e = raw.e;
+  const missing = firstMissing(o, h, l, c, v, s, e);
+  if (missing >= 0) return reject('missing_field', REQUIRED_FIELDS[missing]!);
+  const invalid = firstNonFinite(o, h, l, c, v, s, e);
+  if (invalid >= 0) return reject('invalid_number', REQUIRED_FIELDS[invalid]!);
+  const open = o as number, high = h as number, low = l as number, close = c as number;
+  const volume = v as number, start = s as number, end = e as number;
+  if (open <= 0 || high <= 0 || low <= 0 || close <= 0) return reject('negative_value', 'price <= 0');
+  if (volume < 0) return reject('negative_value', 'v');
+  if (!Number.isInteger(volume)) return reject('invalid_number', 'v not an integer');
+  if (high < low || open < low || open > high || close < low || close > high) {
+    return reject('inconsistent_prices', `o=${open} h=${high} l=${low} c=${close}`);
   }
-  const { o, h, l, c, v, s, e } = required as Record<keyof typeof required, number>;
-  if (o <= 0 || h <= 0 || l <= 0 || c <= 0) return reject('negative_value', 'price <= 0');
-  if (v < 0) return reject('negative_value', 'v');
-  if (!Number.isInteger(v)) return reject('invalid_number', 'v not an integer');
-  if (h < l || o < l || o > h || c < l || c > h) {
-    return reject('inconsistent_prices', `o=${o} h=${h} l=${l} c=${c}`);
+  if (!Number.isInteger(start) || !Number.isInteger(end)) return reject('invalid_number', 's/e');
+  if (start < EARLIEST_PLAUSIBLE_MS || start > options.receivedAtMs + options.maxFutureMs) {
+    return reject('absurd_timestamp', `s=${start}`);
   }
-  if (!Number.isInteger(s) || !Number.isInteger(e)) return reject('invalid_number', 's/e');
-  if (s < EARLIEST_PLAUSIBLE_MS || s > options.receivedAtMs + options.maxFutureMs) {
-    return reject('absurd_timestamp', `s=${s}`);
-  }
-  if (e < s || e - s > MAX_WINDOW_MS) return reject('absurd_timestamp', `s=${s} e=${e}`);
+  if (end < start || end - start > MAX_WINDOW_MS) return reject('absurd_timestamp', `s=${start} e=${end}`);
 
-  const optional = (field: string): number | null | 'invalid' => {
-    const value = raw[field];
-    if (value === undefined || value === null) return null;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 'invalid';
-  };
-  const extras = { vw: optional('vw'), av: optional('av'), op: optional('op'), a: optional('a'), z: optional('z') };
-  for (const [field, value] of Object.entries(extras)) {
-    if (value === 'invalid') return reject('invalid_number', field);
-  }
-  const extra = extras as Record<keyof typeof extras, number | null>;
+  const vwap = optionalNumber(raw.vw);
+  const accumulatedVolume = optionalNumber(raw.av);
+  const dayOpen = optionalNumber(raw.op);
+  const dayVwap = optionalNumber(raw.a);
+  const averageTradeSize = optionalNumber(raw.z);
+  if (vwap === INVALID) return reject('invalid_number', 'vw');
+  if (accumulatedVolume === INVALID) return reject('invalid_number', 'av');
+  if (dayOpen === INVALID) return reject('invalid_number', 'op');
+  if (dayVwap === INVALID) return reject('invalid_number', 'a');
+  if (averageTradeSize === INVALID) return reject('invalid_number', 'z');
 
   return {
     ok: true,
     tick: {
       symbol,
       eventType,
-      startMs: s,
-      endMs: e,
-      open: o,
-      high: h,
-      low: l,
-      close: c,
-      volume: v,
-      vwap: extra.vw,
-      accumulatedVolume: extra.av,
-      dayOpen: extra.op,
-      dayVwap: extra.a,
-      averageTradeSize: extra.z,
+      startMs: start,
+      endMs: end,
+      open,
+      high,
+      low,
+      close,
+      volume,
+      vwap,
+      accumulatedVolume,
+      dayOpen,
+      dayVwap,
+      averageTradeSize,
       source: options.source,
       receivedAtMs: options.receivedAtMs,
     },

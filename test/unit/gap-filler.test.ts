@@ -82,3 +82,19 @@ describe('GapFiller', () => {
     expect(h.fetched).toHaveLength(1);
   });
 });
+
+describe('GapFiller after a restart', () => {
+  it('fills from the newest stored minute up to the minute live data resumed in', async () => {
+    const h = harness();
+    h.filler.enqueueUntilLive('AAPL', minute(0));
+    h.filler.fillReadyGaps(); // no live data yet: the end is unknown
+    expect(h.filler.pendingCount()).toBe(1);
+    h.setFeedTime(minute(2) + 30_000);
+    h.filler.fillReadyGaps(); // end known now, but minute 2 is still open
+    expect(h.fetched).toHaveLength(0);
+    h.setFeedTime(minute(3) + 2_000);
+    h.filler.fillReadyGaps();
+    await h.filler.drain();
+    expect(h.fetched).toEqual([['AAPL', minute(0), minute(2)]]);
+  });
+});

@@ -1,0 +1,203 @@
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type RequestHandler } from 'express';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config';
+import type { AppEvents } from '../events/app-events';
+import type { IngestStatusSnapshot } from '../ingest/status';
+import type { Logger } from '../logger';
+import { buildAppSchema } from '../schema/build-schema';
+import { createApiContext, ResolverContainer } from '../schema/api-context';
+import { ServiceRegistry } from '../services/service-registry';
+import { requireBearer } from './auth';
+import { jsonErrorHandler, jsonNotFound } from './error-handler';
+import { createApolloServer } from './graphql-http';
+import { attachGraphqlWs } from './graphql-ws';
+import { createHealthRouter } from './health';
+import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
+import { createRestRouter } from './rest';
+
+/** Largest accepted request body: far above any real query, far below a memory problem. */
+export const MAX_BODY_BYTES = 100 * 1024;
+export const GRAPHQL_PATH = '/graphql';
+
+export interface ServerOptions {
+  /** 0 picks a free port (tests). */
+  port: number;
+  host?: string;
+  config: Pick<AppConfig, 'production' | 'apiToken' | 'pollMs'>;
+  dataSource: DataSource;
+  events: AppEvents;
+  status: () => IngestStatusSnapshot;
+  feedConnected: () => boolean;
+  logger: Logger;
+  /** The built dashboard; its index.html is served at '/'. */
+  staticDir?: string;
+  /** Shared with the bar writer (flushLatency); created here when omitted. */
+  metrics?: AppMetrics;
+  /** See ApiDeps.futureSinceToleranceMs. */
+  futureSinceToleranceMs?: number;
+  /** `/readyz` database probe timeout (default 2 s). */
+  readinessTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  httpServer: HttpServer;
+  metrics: AppMetrics;
+  /** Stops accepting, lets in-flight HTTP requests finish, closes keep-alive and WebSocket clients. */
+  close(): Promise<void>;
+}
+
+/**
+ * The API on one HTTP port: `/graphql` (Apollo over HTTP + graphql-ws subscriptions),
+ * `/api/ticks/recent` and `/api/stats` (REST), `/healthz`, `/readyz`, `/metrics`, and the
+ * dashboard at `/`. With `config.apiToken` set, GraphQL and REST need `Authorization: Bearer`;
+ * health, readiness and metrics stay open for probes and scrapers.
+ */
+export async function createServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, logger, status } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const services = new ServiceRegistry({
+    dataSource: options.dataSource,
+    events: options.events,
+    status,
+    logger,
+    futureSinceToleranceMs: options.futureSinceToleranceMs,
+  });
+  const container = new ResolverContainer(services);
+  const schema = await buildAppSchema();
+  let closing = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Live data polled with `since`: a hash of every response body would cost CPU for nothing.
+  app.set('etag', false);
+  const httpServer = createHttpServer(app);
+  const ws = attachGraphqlWs({
+    httpServer,
+    path: GRAPHQL_PATH,
+    schema,
+    container,
+    apiToken: config.apiToken,
+    production: config.production,
+    logger,
+  });
+  const apollo = createApolloServer({
+    schema,
+    httpServer,
+    production: config.production,
+    logger,
+    metrics,
+    disposeWebSockets: () => ws.dispose(),
+  });
+  await apollo.start();
+
+  app.use(httpMetricsMiddleware(metrics));
+  app.use(
+    createHealthRouter({
+      dataSource: options.dataSource,
+      feedConnected: options.feedConnected,
+      closing: () => closing,
+      databaseTimeoutMs: options.readinessTimeoutMs,
+    }),
+  );
+  app.get('/metrics', routeLabel('/metrics'), async (_req, res) => {
+    metrics.recordStatus(status());
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  // What the dashboard needs before its first query; nothing secret, so it stays open.
+  app.get('/api/config', routeLabel('/api/config'), (_req, res) => {
+    res.json({
+      pollMs: config.pollMs,
+      graphqlPath: GRAPHQL_PATH,
+      authRequired: config.apiToken !== null,
+    });
+  });
+
+  const graphqlAuth = requireBearer(config.apiToken, (message) => ({
+    errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }],
+  }));
+  // The Sandbox page itself carries no data, and a browser cannot add a bearer header to a
+  // page load; every operation it then sends is checked.
+  const graphqlAuthUnlessLandingPage: RequestHandler = (req, res, next) => {
+    const landingPage =
+      req.method === 'GET' &&
+      req.query.query === undefined &&
+      (req.headers.accept ?? '').includes('text/html');
+    if (landingPage && !config.production) next();
+    else graphqlAuth(req, res, next);
+  };
+  app.use(
+    GRAPHQL_PATH,
+    routeLabel(GRAPHQL_PATH),
+    graphqlAuthUnlessLandingPage,
+    express.json({ limit: MAX_BODY_BYTES }),
+    expressMiddleware(apollo, { context: async () => createApiContext(container) }),
+  );
+
+  app.use(
+    '/api',
+    requireBearer(config.apiToken, (message) => ({ error: message })),
+  );
+  app.use(createRestRouter({ services, status }));
+  app.use('/api', jsonNotFound);
+  if (options.staticDir !== undefined)
+    app.use(express.static(options.staticDir, { index: 'index.html' }));
+  app.use(jsonErrorHandler(logger));
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await apollo.stop();
+    throw new ServerStartError(`could not listen on port ${options.port}`, { cause: error });
+  }
+
+  const { port } = httpServer.address() as AddressInfo;
+  const host =
+    options.host === undefined || options.host === '0.0.0.0' || options.host === '::'
+      ? '127.0.0.1'
+      : options.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info(
+    {
+      url,
+      graphql: `${url}${GRAPHQL_PATH}`,
+      production: config.production,
+      auth: config.apiToken !== null,
+    },
+    'api listening',
+  );
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    httpServer,
+    metrics,
+    close: () => {
+      closed ??= (async () => {
+        closing = true;
+        await apollo.stop();
+        logger.info('api stopped');
+      })();
+      return closed;
+    },
+  };
+}
+
+export class ServerStartError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'ServerStartError';
+  }
+}

@@ -1,0 +1,91 @@
+import type { StoredBar } from '../../events/app-events';
+import type { MinuteBar } from './minute-bar';
+
+/**
+ * What one flush writes for one bar: the seconds applied to it since its last flush, rolled up.
+ * The database merges a delta into the stored row (open/close by second index, high/low by
+ * GREATEST/LEAST, volume summed) only when none of its seconds are already counted there, so
+ * writing the same delta twice is a no-op.
+ */
+export interface BarDelta {
+  symbol: string;
+  /** Minute start, Unix ms. */
+  minuteStartMs: number;
+  open: number;
+  /** Second of the minute (0–59) the open came from: the earliest second in this delta. */
+  openSecond: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Second of the minute the close came from: the latest second in this delta. */
+  closeSecond: number;
+  volume: number;
+  /** Volume-weighted average of the seconds' window VWAPs, null when none carried one. */
+  vwap: number | null;
+  /** Seconds 0–29 in this delta (bit n = second n). */
+  maskLo: number;
+  /** Seconds 30–59 in this delta (bit n = second 30 + n). */
+  maskHi: number;
+}
+
+/** Outcome of writing one batch of deltas. */
+export interface UpsertDeltasResult {
+  /** Rows inserted or merged, with their merged stored values. */
+  stored: StoredBar[];
+  /** Deltas the database refused because some of their seconds were already counted. */
+  ignored: number;
+  /**
+   * Of the ignored deltas, those that also held seconds the database did NOT have (a delta that
+   * mixes re-delivered and new seconds cannot be split once rolled up): data lost, logged loudly.
+   * Null when that diagnostic query itself failed.
+   */
+  conflicts: number | null;
+}
+
+/** Identifies one bar. */
+export interface BarKey {
+  symbol: string;
+  minuteStartMs: number;
+}
+
+/** A stored row as the aggregator needs it to continue a bar another lifetime began. */
+export interface StoredBarState extends BarKey {
+  open: number;
+  openSecond: number;
+  high: number;
+  low: number;
+  close: number;
+  closeSecond: number;
+  volume: number;
+  vwap: number | null;
+  maskLo: number;
+  maskHi: number;
+}
+
+/** Where the writer puts bars: the ohlcv repository in production. */
+export interface BarStore {
+  upsertDeltas(deltas: readonly BarDelta[]): Promise<UpsertDeltasResult>;
+  /** The stored rows of those keys that exist (any order). */
+  readBarStates(keys: readonly BarKey[]): Promise<StoredBarState[]>;
+}
+
+/** What the writer drains: the minute-bar aggregator. */
+export interface DirtyBarSource {
+  takeDirty(max: number): BarDelta[];
+  readonly dirtyCount: number;
+  onBacklog(threshold: number, listener: () => void): void;
+  /** Bars waiting for their stored row before they can be written (after a restart). */
+  readonly seedsPending: number;
+  seedRequests(max: number): BarKey[];
+  applySeeds(keys: readonly BarKey[], stored: readonly StoredBarState[]): void;
+}
+
+/** The store, plus authoritative replaces for backfill (the ohlcv repository). */
+export interface ReplacingBarStore extends BarStore {
+  replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]>;
+}
+
+/** Rounds a VWAP to 6 decimals, the scale the database merge also rounds to. */
+export function roundVwap(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

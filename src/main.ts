@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { startApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+
+/** `npm start`: load config, start everything, unwind in reverse on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await startApp(config, { logger });
+
+  let shuttingDown = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      // A repeated SIGTERM (process managers and `timeout` may send two) keeps draining;
+      // a second Ctrl-C means the operator wants out now.
+      if (signal !== 'SIGINT') return;
+      logger.warn({ signal }, 'second SIGINT: exiting without finishing the drain');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.info({ signal }, 'shutdown requested');
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed: some data may not have been written');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+}
+
+main().catch((error: unknown) => {
+  console.error('TickStock failed to start:', error);
+  process.exit(1);
+});

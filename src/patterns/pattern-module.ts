@@ -1,0 +1,80 @@
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config';
+import type { AppEvents } from '../events/app-events';
+import type { PatternStatus } from '../ingest/status';
+import type { Logger } from '../logger';
+import { PatternRepository } from '../repositories/pattern.repository';
+import { PatternEngine } from './engine';
+import { RedisPatternPublisher } from './redis-publisher';
+import { PatternSink, type PatternSinkOptions } from './sink';
+
+export interface PatternModuleOptions {
+  dataSource: DataSource;
+  events: AppEvents | null;
+  config: Pick<AppConfig, 'redisUrl' | 'patternChannel'>;
+  logger: Logger;
+  /** Overrides for the sink's queue/batch/interval (tests and benches). */
+  sink?: Partial<Omit<PatternSinkOptions, 'writer' | 'events' | 'publisher' | 'logger'>>;
+  /** Overrides for the Redis publisher's queue (tests). */
+  redisMaxQueue?: number;
+}
+
+/** The pattern engine wired to its sinks; what main.ts composes and shuts down. */
+export interface PatternModule {
+  engine: PatternEngine;
+  sink: PatternSink;
+  /** null unless REDIS_URL is set. */
+  publisher: RedisPatternPublisher | null;
+  /** The PatternStatus block of IngestStatusSnapshot. */
+  status(): PatternStatus;
+  /** Writes what is queued (and publishes it); for SIGTERM, before the DataSource is destroyed. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** drain + stop timers + close Redis. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Builds engine → sink → (patterns table, event bus, Redis when configured) and starts the
+ * background writer and the Redis connection. Wire `module.engine.onTick` as a tick listener
+ * and `module.engine.onBarClosed` as the aggregator's BarClosedListener.
+ */
+export function createPatternModule(options: PatternModuleOptions): PatternModule {
+  const logger = options.logger.child({ component: 'patterns' });
+  const publisher =
+    options.config.redisUrl === null
+      ? null
+      : new RedisPatternPublisher({
+          url: options.config.redisUrl,
+          channel: options.config.patternChannel,
+          logger,
+          ...(options.redisMaxQueue === undefined ? {} : { maxQueue: options.redisMaxQueue }),
+        });
+  const sink = new PatternSink({
+    ...options.sink,
+    writer: new PatternRepository(options.dataSource),
+    events: options.events,
+    publisher,
+    logger,
+  });
+  const engine = new PatternEngine({ sink: sink.accept, logger });
+  publisher?.start();
+  sink.start();
+  return {
+    engine,
+    sink,
+    publisher,
+    status: () => {
+      const s = sink.status();
+      return {
+        detectedByPattern: engine.stats().detectedByPattern,
+        persisted: s.persisted,
+        published: s.published,
+        publishFailures: s.publishFailures,
+        queueDepth: s.queueDepth,
+        dropped: s.dropped,
+      };
+    },
+    drain: (timeoutMs) => sink.drain(timeoutMs),
+    stop: (timeoutMs) => sink.stop(timeoutMs),
+  };
+}

@@ -1,0 +1,268 @@
+import type { DataSource } from 'typeorm';
+import { OhlcvMinuteEntity } from '../entities/ohlcv-minute.entity';
+import type { StoredBar } from '../events/app-events';
+import type {
+  BarDelta,
+  BarKey,
+  StoredBarState,
+  UpsertDeltasResult,
+} from '../ingest/bars/bar-delta';
+import type { MinuteBar } from '../ingest/bars/minute-bar';
+import { HALF_MASK, maskFromText, maskToText } from '../ingest/bars/seconds-mask';
+import { decimalText } from '../ingest/tick';
+import {
+  LATEST_ALL_SQL,
+  LATEST_SOME_SQL,
+  PARTIAL_OVERLAP_SQL,
+  READ_STATES_SQL,
+  REPLACE_SQL,
+  UPSERT_DELTAS_SQL,
+} from './ohlcv.sql';
+import { createSymbolRepository, type SymbolRepository } from './symbol.repository';
+
+/** A bar write failed; `sqlState` is PostgreSQL's error code when the server gave one. */
+export class OhlcvWriteError extends Error {
+  readonly sqlState: string | undefined;
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'OhlcvWriteError';
+    this.sqlState = sqlStateOf(options.cause);
+  }
+}
+
+/** The SQLSTATE of a pg / PGlite / TypeORM error, if any. */
+export function sqlStateOf(error: unknown): string | undefined {
+  for (
+    let e: unknown = error, depth = 0;
+    e !== null && typeof e === 'object' && depth < 4;
+    depth++
+  ) {
+    const record = e as {
+      code?: unknown;
+      sqlState?: unknown;
+      driverError?: unknown;
+      cause?: unknown;
+    };
+    if (typeof record.sqlState === 'string') return record.sqlState;
+    if (typeof record.code === 'string' && /^[0-9A-Z]{5}$/.test(record.code)) return record.code;
+    e = record.driverError ?? record.cause;
+  }
+  return undefined;
+}
+
+/** Beyond this a replace is split into several statements, to bound one statement's memory. */
+const REPLACE_CHUNK = 5_000;
+const FOREIGN_KEY_VIOLATION = '23503';
+
+interface StoredRow {
+  symbol: string;
+  timestamp: Date | string;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string | number;
+  vwap: string | null;
+}
+
+function toStoredBar(row: StoredRow): StoredBar {
+  return {
+    symbol: row.symbol,
+    timestamp: row.timestamp instanceof Date ? row.timestamp : new Date(row.timestamp),
+    open: row.open,
+    high: row.high,
+    low: row.low,
+    close: row.close,
+    volume: Number(row.volume),
+    vwap: row.vwap,
+  };
+}
+
+const keyOf = (symbol: string, ms: number) => `${symbol}\u0000${ms}`;
+
+/** One array per column, in COLUMNS order, for the unnest statement. */
+function columnParams(rows: readonly BarDelta[]): unknown[] {
+  const n = rows.length;
+  const symbol = new Array<string>(n);
+  const timestamp = new Array<string>(n);
+  const open = new Array<string>(n);
+  const high = new Array<string>(n);
+  const low = new Array<string>(n);
+  const close = new Array<string>(n);
+  const volume = new Array<string>(n);
+  const vwap = new Array<string | null>(n);
+  const openSecond = new Array<number>(n);
+  const closeSecond = new Array<number>(n);
+  const mask = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const d = rows[i];
+    symbol[i] = d.symbol;
+    timestamp[i] = new Date(d.minuteStartMs).toISOString();
+    open[i] = decimalText(d.open);
+    high[i] = decimalText(d.high);
+    low[i] = decimalText(d.low);
+    close[i] = decimalText(d.close);
+    volume[i] = String(d.volume);
+    vwap[i] = d.vwap === null ? null : decimalText(d.vwap);
+    openSecond[i] = d.openSecond;
+    closeSecond[i] = d.closeSecond;
+    mask[i] = maskToText(d.maskLo, d.maskHi);
+  }
+  return [symbol, timestamp, open, high, low, close, volume, vwap, openSecond, closeSecond, mask];
+}
+
+/** A whole minute as a delta covering all sixty seconds. */
+function wholeMinute(bar: MinuteBar): BarDelta {
+  return { ...bar, openSecond: 0, closeSecond: 59, maskLo: HALF_MASK, maskHi: HALF_MASK };
+}
+
+/**
+ * The `ohlcv_1min` repository: a TypeORM repository extended with set-based writes (one
+ * `INSERT … SELECT FROM unnest(…)` per batch, no per-row parameters, so no 65,535-parameter
+ * limit) that carry the exactly-once merge semantics `repository.upsert()` cannot express.
+ */
+export function createOhlcvRepository(
+  dataSource: DataSource,
+  symbols: SymbolRepository = createSymbolRepository(dataSource),
+) {
+  return dataSource.getRepository(OhlcvMinuteEntity).extend({
+    /**
+     * Merges deltas (unique (symbol, minute) keys within a batch) into the stored bars, after
+     * registering unknown symbols. Re-sending a batch, or any delta whose seconds the database
+     * already counted, is a no-op for that delta. Throws OhlcvWriteError.
+     */
+    async upsertDeltas(deltas: readonly BarDelta[]): Promise<UpsertDeltasResult> {
+      if (deltas.length === 0) return { stored: [], ignored: 0, conflicts: 0 };
+      const params = columnParams(deltas);
+      const symbolList = deltas.map((d) => d.symbol);
+      let rows: StoredRow[];
+      try {
+        await symbols.ensureRegistered(symbolList);
+        rows = await this.query<StoredRow[]>(UPSERT_DELTAS_SQL, params);
+      } catch (error) {
+        if (sqlStateOf(error) !== FOREIGN_KEY_VIOLATION) {
+          throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
+            cause: error,
+          });
+        }
+        // A symbol row we believed registered is gone (table truncated, database recreated):
+        // forget the cache and register again, once.
+        symbols.forgetKnown();
+        try {
+          await symbols.ensureRegistered(symbolList);
+          rows = await this.query<StoredRow[]>(UPSERT_DELTAS_SQL, params);
+        } catch (retryError) {
+          throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
+            cause: retryError,
+          });
+        }
+      }
+      const stored = rows.map(toStoredBar);
+      const ignored = deltas.length - stored.length;
+      const conflicts = ignored > 0 ? await this.countPartialOverlaps(deltas, stored) : 0;
+      return { stored, ignored, conflicts };
+    },
+
+    /**
+     * Writes authoritative whole minutes (REST backfill): each row is overwritten and all 60
+     * seconds are marked counted, so live deltas for those minutes arriving later are ignored and
+     * nothing is counted twice. Idempotent. Pass only minutes that have ended. Returns the stored
+     * rows. Duplicate keys in the input: the last one wins.
+     */
+    async replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
+      const unique = new Map<string, MinuteBar>();
+      for (const bar of bars) unique.set(keyOf(bar.symbol, bar.minuteStartMs), bar);
+      const all = [...unique.values()];
+      const stored: StoredBar[] = [];
+      try {
+        await symbols.ensureRegistered(all.map((bar) => bar.symbol));
+        for (let i = 0; i < all.length; i += REPLACE_CHUNK) {
+          const chunk = all.slice(i, i + REPLACE_CHUNK).map(wholeMinute);
+          const rows = await this.query<StoredRow[]>(REPLACE_SQL, columnParams(chunk));
+          for (const row of rows) stored.push(toStoredBar(row));
+        }
+      } catch (error) {
+        if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) symbols.forgetKnown();
+        throw new OhlcvWriteError(`replacing ${all.length} minute bars failed`, { cause: error });
+      }
+      return stored;
+    },
+
+    /** The stored rows (those that exist) of the given bars, with their seconds masks. */
+    async readBarStates(keys: readonly BarKey[]): Promise<StoredBarState[]> {
+      if (keys.length === 0) return [];
+      type Row = StoredRow & { open_second: number; close_second: number; mask: string };
+      let rows: Row[];
+      try {
+        rows = await this.query<Row[]>(READ_STATES_SQL, [
+          keys.map((k) => k.symbol),
+          keys.map((k) => new Date(k.minuteStartMs).toISOString()),
+        ]);
+      } catch (error) {
+        throw new OhlcvWriteError(`reading ${keys.length} stored bars failed`, { cause: error });
+      }
+      return rows.map((row) => {
+        const bar = toStoredBar(row);
+        const { lo, hi } = maskFromText(row.mask);
+        return {
+          symbol: bar.symbol,
+          minuteStartMs: bar.timestamp.getTime(),
+          open: Number(bar.open),
+          openSecond: Number(row.open_second),
+          high: Number(bar.high),
+          low: Number(bar.low),
+          close: Number(bar.close),
+          closeSecond: Number(row.close_second),
+          volume: bar.volume,
+          vwap: bar.vwap === null ? null : Number(bar.vwap),
+          maskLo: lo,
+          maskHi: hi,
+        };
+      });
+    },
+
+    /**
+     * Newest stored minute start (Unix ms) per symbol, for restart gap detection; symbols
+     * without bars are absent. Limit to `onlySymbols` when given.
+     */
+    async latestMinutePerSymbol(onlySymbols?: readonly string[]): Promise<Map<string, number>> {
+      type Row = { symbol: string; latest: Date | string | null };
+      const rows =
+        onlySymbols === undefined
+          ? await this.query<Row[]>(LATEST_ALL_SQL)
+          : await this.query<Row[]>(LATEST_SOME_SQL, [[...onlySymbols]]);
+      const latest = new Map<string, number>();
+      for (const row of rows) {
+        if (row.latest === null) continue;
+        latest.set(
+          row.symbol,
+          (row.latest instanceof Date ? row.latest : new Date(row.latest)).getTime(),
+        );
+      }
+      return latest;
+    },
+
+    /** Counts refused deltas that were not fully covered by the stored row (see UpsertDeltasResult). */
+    async countPartialOverlaps(
+      deltas: readonly BarDelta[],
+      stored: readonly StoredBar[],
+    ): Promise<number | null> {
+      const written = new Set(stored.map((bar) => keyOf(bar.symbol, bar.timestamp.getTime())));
+      const refused = deltas.filter((d) => !written.has(keyOf(d.symbol, d.minuteStartMs)));
+      if (refused.length === 0) return 0;
+      try {
+        const rows = await this.query<{ conflicts: number }[]>(PARTIAL_OVERLAP_SQL, [
+          refused.map((d) => d.symbol),
+          refused.map((d) => new Date(d.minuteStartMs).toISOString()),
+          refused.map((d) => maskToText(d.maskLo, d.maskHi)),
+        ]);
+        return Number(rows[0]?.conflicts ?? 0);
+      } catch {
+        // Diagnostics only: the batch itself is written and must not be retried for this.
+        return null;
+      }
+    },
+  });
+}
+
+export type OhlcvRepository = ReturnType<typeof createOhlcvRepository>;

@@ -1,0 +1,74 @@
+/**
+ * The set-based statements of the ohlcv repository. Every write is one `INSERT … SELECT FROM
+ * unnest(…)` with one array parameter per column ($1 symbol … $11 seconds_mask), so a batch
+ * never meets PostgreSQL's 65,535-parameter limit and TypeORM adds no per-row cost.
+ */
+
+const COLUMNS = `symbol, "timestamp", open, high, low, close, volume, vwap, open_second, close_second, seconds_mask`;
+const UNNEST = `unnest($1::varchar[], $2::timestamptz[], $3::numeric[], $4::numeric[], $5::numeric[],
+  $6::numeric[], $7::bigint[], $8::numeric[], $9::smallint[], $10::smallint[], $11::bigint[])`;
+const RETURNING = `RETURNING symbol, "timestamp", open::text AS open, high::text AS high, low::text AS low,
+  close::text AS close, volume::text AS volume, vwap::text AS vwap`;
+
+/**
+ * Merges a delta of seconds into the stored bar. Every expression reads the row's old values.
+ * The WHERE makes the merge exactly-once: a delta any of whose seconds is already counted
+ * (a retried batch, a re-delivered second) changes nothing and is not returned.
+ */
+export const UPSERT_DELTAS_SQL = `
+INSERT INTO ohlcv_1min AS b (${COLUMNS})
+SELECT * FROM ${UNNEST}
+ON CONFLICT (symbol, "timestamp") DO UPDATE SET
+  open = CASE WHEN EXCLUDED.open_second < b.open_second THEN EXCLUDED.open ELSE b.open END,
+  open_second = LEAST(b.open_second, EXCLUDED.open_second),
+  close = CASE WHEN EXCLUDED.close_second > b.close_second THEN EXCLUDED.close ELSE b.close END,
+  close_second = GREATEST(b.close_second, EXCLUDED.close_second),
+  high = GREATEST(b.high, EXCLUDED.high),
+  low = LEAST(b.low, EXCLUDED.low),
+  volume = b.volume + EXCLUDED.volume,
+  vwap = CASE
+    WHEN EXCLUDED.vwap IS NULL THEN b.vwap
+    WHEN b.vwap IS NULL OR b.volume + EXCLUDED.volume = 0 THEN EXCLUDED.vwap
+    ELSE trim_scale(round((b.vwap * b.volume + EXCLUDED.vwap * EXCLUDED.volume) / (b.volume + EXCLUDED.volume), 6))
+  END,
+  seconds_mask = b.seconds_mask | EXCLUDED.seconds_mask
+WHERE (b.seconds_mask & EXCLUDED.seconds_mask) = 0
+${RETURNING}`;
+
+/** Authoritative whole minutes (REST backfill): overwrite, and mark all 60 seconds counted. */
+export const REPLACE_SQL = `
+INSERT INTO ohlcv_1min AS b (${COLUMNS})
+SELECT * FROM ${UNNEST}
+ON CONFLICT (symbol, "timestamp") DO UPDATE SET
+  open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
+  volume = EXCLUDED.volume, vwap = EXCLUDED.vwap, open_second = EXCLUDED.open_second,
+  close_second = EXCLUDED.close_second, seconds_mask = EXCLUDED.seconds_mask
+${RETURNING}`;
+
+/** Which of the given (refused) deltas held seconds the stored row does not have. */
+export const PARTIAL_OVERLAP_SQL = `
+SELECT count(*)::int AS conflicts
+FROM unnest($1::varchar[], $2::timestamptz[], $3::bigint[]) AS u(symbol, ts, mask)
+JOIN ohlcv_1min o ON o.symbol = u.symbol AND o."timestamp" = u.ts
+WHERE (o.seconds_mask & u.mask) <> u.mask`;
+
+/** Stored rows of the given keys, for seeding bars an earlier lifetime began. */
+export const READ_STATES_SQL = `
+SELECT o.symbol, o."timestamp", o.open::text AS open, o.high::text AS high, o.low::text AS low,
+       o.close::text AS close, o.volume::text AS volume, o.vwap::text AS vwap,
+       o.open_second, o.close_second, o.seconds_mask::text AS mask
+FROM unnest($1::varchar[], $2::timestamptz[]) AS k(symbol, ts)
+JOIN ohlcv_1min o ON o.symbol = k.symbol AND o."timestamp" = k.ts`;
+
+/**
+ * Newest stored minute per symbol: one backward probe of the primary key per symbol (a loose
+ * index scan), instead of a GROUP BY over the whole table.
+ */
+export const LATEST_ALL_SQL = `
+SELECT s.symbol, (SELECT o."timestamp" FROM ohlcv_1min o WHERE o.symbol = s.symbol
+                  ORDER BY o."timestamp" DESC LIMIT 1) AS latest
+FROM symbols s`;
+export const LATEST_SOME_SQL = `
+SELECT s.symbol, (SELECT o."timestamp" FROM ohlcv_1min o WHERE o.symbol = s.symbol
+                  ORDER BY o."timestamp" DESC LIMIT 1) AS latest
+FROM unnest($1::varchar[]) AS s(symbol)`;

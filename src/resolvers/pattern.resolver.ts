@@ -1,0 +1,35 @@
+import { Args, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { PatternEvent } from '../events/app-events';
+import type { ApiContext } from '../schema/api-context';
+import { PatternDetectedArgs, PatternsArgs } from '../schema/pattern.args';
+import { PATTERN_FIELD_COUNT, PatternType, toPatternType } from '../schema/pattern.type';
+import { limitForCost } from '../schema/query.args';
+import { PatternQueryService } from '../services/pattern-query.service';
+import type { ServiceRegistry } from '../services/service-registry';
+
+@Resolver(() => PatternType)
+export class PatternResolver {
+  private readonly patternQuery: PatternQueryService;
+
+  constructor(services: ServiceRegistry) {
+    this.patternQuery = services.get(PatternQueryService);
+  }
+
+  @Query(() => [PatternType], {
+    description: 'Detected patterns, newest first, optionally of one symbol / one pattern name / since a time.',
+    complexity: ({ args, childComplexity }) => 1 + limitForCost(args.limit) * Math.max(childComplexity, 1),
+  })
+  async patterns(@Args() args: PatternsArgs): Promise<PatternType[]> {
+    return (await this.patternQuery.recent(args)).map(toPatternType);
+  }
+
+  @Subscription(() => PatternType, {
+    description: 'Each pattern as soon as it is stored, optionally only for some symbols.',
+    subscribe: ({ args, context }) =>
+      (context as ApiContext).services.get(PatternQueryService).subscribe((args as PatternDetectedArgs).symbols),
+    complexity: 1 + PATTERN_FIELD_COUNT,
+  })
+  patternDetected(@Root() event: PatternEvent & { id?: string }, @Args() _args: PatternDetectedArgs): PatternType {
+    return toPatternType(event);
+  }
+}

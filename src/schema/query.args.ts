@@ -1,0 +1,45 @@
+import { ArgsType, Field, Int } from 'type-graphql';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../services/query-input';
+
+@ArgsType()
+export class RecentTicksArgs {
+  @Field({ description: 'Ticker, e.g. "AAPL" (case-insensitive).' })
+  symbol!: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Only bars whose minute start is at or after this time.',
+  })
+  since?: Date | null;
+
+  @Field(() => Int, {
+    defaultValue: DEFAULT_LIMIT,
+    description: `1..${MAX_LIMIT}; the newest bars are kept.`,
+  })
+  limit!: number;
+}
+
+@ArgsType()
+export class SymbolsArgs {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Case-insensitive text in the ticker or name.',
+  })
+  search?: string | null;
+
+  @Field(() => Int, { defaultValue: DEFAULT_LIMIT, description: `1..${MAX_LIMIT}.` })
+  limit!: number;
+}
+
+@ArgsType()
+export class BarUpdatedArgs {
+  @Field(() => [String], { nullable: true, description: 'Only these tickers; all when omitted.' })
+  symbols?: string[] | null;
+}
+
+/** The limit a complexity estimate should assume: out-of-range values are rejected later anyway. */
+export function limitForCost(limit: unknown): number {
+  return typeof limit === 'number' && Number.isFinite(limit)
+    ? Math.min(Math.max(Math.trunc(limit), 1), MAX_LIMIT)
+    : DEFAULT_LIMIT;
+}

@@ -1,0 +1,35 @@
+/**
+ * Errors the query services raise. The HTTP edges map them in exactly one place each:
+ * GraphQL `formatError` (src/http/graphql-errors.ts) and the REST error handler
+ * (src/http/rest.ts). Anything that is not a DomainError is a server fault.
+ */
+export abstract class DomainError extends Error {
+  /** The GraphQL `extensions.code` this error maps to. */
+  abstract readonly code: string;
+  /** The HTTP status a REST endpoint answers with. */
+  abstract readonly httpStatus: number;
+}
+
+/** The caller sent something unusable (bad symbol, since, limit…); the message says what. */
+export class InvalidInputError extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  readonly httpStatus = 400;
+
+  constructor(
+    message: string,
+    /** The argument / query parameter at fault. */
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/** The database did not answer a read; wraps the driver error (which may quote SQL) as `cause`. */
+export class DataAccessError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'DataAccessError';
+  }
+}

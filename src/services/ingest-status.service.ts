@@ -1,0 +1,15 @@
+import type { IngestStatusSnapshot } from '../ingest/status';
+import type { ApiDeps } from './service-registry';
+
+/** The live ingest status (connections, counters, writer, backfill, patterns) for the API. */
+export class IngestStatusService {
+  private readonly status: () => IngestStatusSnapshot;
+
+  constructor(deps: Pick<ApiDeps, 'status'>) {
+    this.status = deps.status;
+  }
+
+  snapshot(): IngestStatusSnapshot {
+    return this.status();
+  }
+}

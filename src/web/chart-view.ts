@@ -1,0 +1,142 @@
+import {
+  CandlestickSeries,
+  ColorType,
+  CrosshairMode,
+  HistogramSeries,
+  createChart,
+  createSeriesMarkers,
+  type CandlestickData,
+  type HistogramData,
+  type IChartApi,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { ChartBar } from './bar-store';
+import { formatClock, formatDateTime } from './format';
+import type { ApiPattern, PatternDirection } from './types';
+
+const UP = '#26a69a';
+const DOWN = '#ef5350';
+const UP_VOLUME = 'rgba(38, 166, 154, 0.45)';
+const DOWN_VOLUME = 'rgba(239, 83, 80, 0.45)';
+
+export const DIRECTION_COLORS: Record<PatternDirection, string> = {
+  bullish: '#3fb950',
+  bearish: '#f85149',
+  reversal: '#bc8cff',
+  neutral: '#8b949e',
+};
+
+/** Stream patterns fire often: a bare marker for them keeps the candle-pattern labels readable. */
+const UNLABELLED_PATTERNS = new Set(['High_Volume_Surge', 'Price_Gap']);
+
+/** lightweight-charts renders UTC; the dashboard shows the viewer's local time. */
+function localDate(time: Time): Date {
+  return new Date((time as number) * 1000);
+}
+
+function candle(bar: ChartBar): CandlestickData<UTCTimestamp> {
+  return { time: bar.time as UTCTimestamp, open: bar.open, high: bar.high, low: bar.low, close: bar.close };
+}
+
+function volume(bar: ChartBar): HistogramData<UTCTimestamp> {
+  return { time: bar.time as UTCTimestamp, value: bar.volume, color: bar.close >= bar.open ? UP_VOLUME : DOWN_VOLUME };
+}
+
+/** Candles with a volume histogram underneath (overlay scale, bottom fifth), plus pattern markers. */
+export class ChartView {
+  private readonly chart: IChartApi;
+  private readonly candles: ISeriesApi<'Candlestick', Time>;
+  private readonly volumes: ISeriesApi<'Histogram', Time>;
+  private readonly markers: ISeriesMarkersPluginApi<Time>;
+  private hasData = false;
+
+  constructor(container: HTMLElement) {
+    this.chart = createChart(container, {
+      autoSize: true,
+      layout: {
+        background: { type: ColorType.Solid, color: 'transparent' },
+        textColor: '#9aa4b2',
+        fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+        fontSize: 12,
+        attributionLogo: true,
+      },
+      grid: { vertLines: { color: 'rgba(48, 54, 61, 0.5)' }, horzLines: { color: 'rgba(48, 54, 61, 0.5)' } },
+      crosshair: { mode: CrosshairMode.Normal },
+      rightPriceScale: { borderColor: '#30363d', scaleMargins: { top: 0.08, bottom: 0.26 } },
+      timeScale: {
+        borderColor: '#30363d',
+        timeVisible: true,
+        secondsVisible: false,
+        rightOffset: 4,
+        tickMarkFormatter: (time: Time) => formatClock(localDate(time)).slice(0, 5),
+      },
+      localization: { timeFormatter: (time: Time) => formatDateTime(localDate(time)) },
+    });
+    this.candles = this.chart.addSeries(CandlestickSeries, {
+      upColor: UP,
+      downColor: DOWN,
+      borderUpColor: UP,
+      borderDownColor: DOWN,
+      wickUpColor: UP,
+      wickDownColor: DOWN,
+    });
+    this.volumes = this.chart.addSeries(HistogramSeries, {
+      priceFormat: { type: 'volume' },
+      priceScaleId: 'volume',
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
+    this.chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    this.markers = createSeriesMarkers(this.candles, []);
+  }
+
+  /** Replaces all bars (first load, symbol switch, gap reload). */
+  setBars(bars: readonly ChartBar[]): void {
+    this.candles.setData(bars.map(candle));
+    this.volumes.setData(bars.map(volume));
+    if (!this.hasData && bars.length > 0) this.chart.timeScale().scrollToRealTime();
+    this.hasData = bars.length > 0;
+  }
+
+  /** Merges bars in place: the in-progress minute is replaced, a new minute appended. */
+  updateBars(changes: readonly { bar: ChartBar; historical: boolean }[]): void {
+    for (const { bar, historical } of changes) {
+      this.candles.update(candle(bar), historical);
+      this.volumes.update(volume(bar), historical);
+    }
+    this.hasData = true;
+  }
+
+  clear(): void {
+    this.setBars([]);
+    this.markers.setMarkers([]);
+  }
+
+  /** One marker per pattern of this symbol whose minute is on the chart. */
+  setPatternMarkers(patterns: readonly ApiPattern[], barTimes: ReadonlySet<number>): void {
+    const markers: SeriesMarker<Time>[] = [];
+    for (const p of patterns) {
+      const minute = Math.floor(Date.parse(p.timestamp) / 60_000) * 60;
+      if (!barTimes.has(minute)) continue;
+      const bearish = p.direction === 'bearish';
+      markers.push({
+        time: minute as UTCTimestamp,
+        position: bearish ? 'aboveBar' : 'belowBar',
+        shape: p.direction === 'bullish' ? 'arrowUp' : bearish ? 'arrowDown' : 'circle',
+        color: DIRECTION_COLORS[p.direction] ?? DIRECTION_COLORS.neutral,
+        text: UNLABELLED_PATTERNS.has(p.pattern) ? '' : p.pattern.replace(/_/g, ' '),
+      });
+    }
+    markers.sort((a, b) => (a.time as number) - (b.time as number));
+    this.markers.setMarkers(markers);
+  }
+
+  /** Calls back with the bar under the crosshair (null when the pointer leaves the chart). */
+  onHover(listener: (time: number | null) => void): void {
+    this.chart.subscribeCrosshairMove((param) => listener(param.time === undefined ? null : (param.time as number)));
+  }
+}

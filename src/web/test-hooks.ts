@@ -1,0 +1,84 @@
+import type { LiveState } from './status-view';
+
+/** One bar render as the page displayed it (for the e2e freshness measurement). */
+export interface RenderSample {
+  /** Date.now() in the animation frame that painted it. */
+  at: number;
+  symbol: string;
+  /** Minute start, ISO. */
+  time: string;
+  volume: number;
+  close: number;
+}
+
+/**
+ * Read-only facts the browser test reads through `window.__tickstock` to measure freshness and
+ * to check what is on screen without scraping the canvas.
+ */
+export interface DashboardHooks {
+  symbol: string | null;
+  /** The symbol the bars on the chart belong to (set only once they are drawn). */
+  barsSymbol: string | null;
+  barsShown: number;
+  firstBarTime: string | null;
+  lastBarTime: string | null;
+  lastBarVolume: number | null;
+  lastBarClose: number | null;
+  lastRenderAt: number | null;
+  lastPollAt: number | null;
+  lastOkAt: number | null;
+  pollMs: number;
+  paused: boolean;
+  state: LiveState;
+  polls: number;
+  pollErrors: number;
+  patternsShown: number;
+  /** False once the API refused `since` for bars / patterns and polls read the newest page instead. */
+  barsSinceMode: boolean;
+  patternsSinceMode: boolean;
+  /** The last 300 renders, oldest first. */
+  renders: RenderSample[];
+  /** A copy of the bars on the chart (time as ISO minute start), oldest first. */
+  chartBars: () => { time: string; open: number; high: number; low: number; close: number; volume: number }[];
+}
+
+declare global {
+  interface Window {
+    __tickstock?: DashboardHooks;
+  }
+}
+
+export const MAX_RENDER_SAMPLES = 300;
+
+export function createHooks(pollMs: number): DashboardHooks {
+  const hooks: DashboardHooks = {
+    symbol: null,
+    barsSymbol: null,
+    barsShown: 0,
+    firstBarTime: null,
+    lastBarTime: null,
+    lastBarVolume: null,
+    lastBarClose: null,
+    lastRenderAt: null,
+    lastPollAt: null,
+    lastOkAt: null,
+    pollMs,
+    paused: false,
+    state: 'connecting',
+    polls: 0,
+    pollErrors: 0,
+    patternsShown: 0,
+    barsSinceMode: true,
+    patternsSinceMode: true,
+    renders: [],
+    chartBars: () => [],
+  };
+  window.__tickstock = hooks;
+  return hooks;
+}
+
+export function recordRender(hooks: DashboardHooks, sample: RenderSample): void {
+  hooks.renders.push(sample);
+  if (hooks.renders.length > MAX_RENDER_SAMPLES) hooks.renders.splice(0, hooks.renders.length - MAX_RENDER_SAMPLES);
+  hooks.lastRenderAt = sample.at;
+}

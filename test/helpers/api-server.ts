@@ -1,0 +1,73 @@
+import { createAppEvents, type AppEvents } from '../../src/events/app-events';
+import { createServer, type RunningServer, type ServerOptions } from '../../src/http/server';
+import type { IngestStatusSnapshot } from '../../src/ingest/status';
+import { createQuietLogger } from '../../src/logger';
+import { makeStatusSnapshot } from './api-factories';
+import type { TestDatabase } from './test-databases';
+
+export interface TestApi {
+  server: RunningServer;
+  url: string;
+  events: AppEvents;
+  /** Mutable: tests flip the feed or change the snapshot the server reports. */
+  state: { feedConnected: boolean; status: IngestStatusSnapshot };
+  close(): Promise<void>;
+}
+
+/** A real API server on port 0 over a test database, with a controllable status/feed. */
+export async function startTestApi(
+  db: TestDatabase,
+  overrides: Partial<ServerOptions> = {},
+): Promise<TestApi> {
+  const events = createAppEvents();
+  const state = { feedConnected: true, status: makeStatusSnapshot({ database: db.kind }) };
+  const server = await createServer({
+    port: 0,
+    host: '127.0.0.1',
+    config: { production: false, apiToken: null, pollMs: 2000 },
+    dataSource: db.dataSource,
+    events,
+    status: () => state.status,
+    feedConnected: () => state.feedConnected,
+    logger: createQuietLogger(),
+    ...overrides,
+  });
+  return { server, url: server.url, events, state, close: () => server.close() };
+}
+
+export interface GraphqlResponse<T = Record<string, unknown>> {
+  status: number;
+  body: {
+    data?: T | null;
+    errors?: { message: string; extensions?: Record<string, unknown>; path?: unknown[] }[];
+  };
+}
+
+/** POSTs one GraphQL operation as JSON, like any HTTP client would. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read untyped JSON
+export async function gql<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphqlResponse<T>> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphqlResponse<T>['body'] };
+}
+
+/** Polls `condition` until it holds or the deadline passes (no fixed sleeps). */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
