@@ -152,6 +152,8 @@ export async function startApp(config: AppConfig, options: StartAppOptions = {})
       logger: logger.child({ component: 'http' }),
       staticDir: options.staticDir ?? defaultStaticDir(),
       metrics,
+      // A `since` at the newest bar must be accepted even when accelerated feed time is ahead of the clock.
+      futureSinceToleranceMs: feed.maxFutureMs,
     });
   } catch (error) {
     await Promise.allSettled([patterns.stop(), dataSource.destroy(), simulator?.close()]);
