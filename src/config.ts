@@ -35,6 +35,10 @@ export interface AppConfig {
   flushIntervalMs: number;
   flushBatchSize: number;
   backfillMaxMinutes: number;
+  /** WebSocket ping period; a socket missing 2 pongs in a row is replaced. */
+  feedPingIntervalMs: number;
+  /** Replace a socket silent this long; null = automatic (off for the real feed, 30 s for the simulator). */
+  feedNoDataTimeoutMs: number | null;
   simulator: SimulatorConfig;
   apiToken: string | null;
   redisUrl: string | null;
@@ -140,6 +144,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     flushIntervalMs: reader.int('FLUSH_INTERVAL_MS', 250, 10, 60_000),
     flushBatchSize: reader.int('FLUSH_BATCH_SIZE', 5000, 1, 10_000),
     backfillMaxMinutes: reader.int('BACKFILL_MAX_MINUTES', 24 * 60, 0, 7 * 24 * 60),
+    feedPingIntervalMs: reader.int('FEED_PING_INTERVAL_MS', 10_000, 100, 600_000),
+    feedNoDataTimeoutMs: reader.optional('FEED_NO_DATA_TIMEOUT_MS') === null ? null : reader.int('FEED_NO_DATA_TIMEOUT_MS', 0, 0, 3_600_000),
     simulator: {
       symbolCount: reader.int('SIM_SYMBOLS', 50, 1, 20_000),
       eventsPerSecond: reader.int('SIM_EVENTS_PER_SECOND', 50, 1, 1_000_000),

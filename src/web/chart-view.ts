@@ -30,8 +30,8 @@ export const DIRECTION_COLORS: Record<PatternDirection, string> = {
   neutral: '#8b949e',
 };
 
-/** Stream patterns fire often: a bare marker for them keeps the candle-pattern labels readable. */
-const UNLABELLED_PATTERNS = new Set(['High_Volume_Surge', 'Price_Gap']);
+/** Patterns found on the per-second stream rather than on a closed minute bar. */
+const STREAM_PATTERNS = new Set(['High_Volume_Surge', 'Price_Gap']);
 
 /** lightweight-charts renders UTC; the dashboard shows the viewer's local time. */
 function localDate(time: Time): Date {
@@ -72,6 +72,7 @@ export class ChartView {
         timeVisible: true,
         secondsVisible: false,
         rightOffset: 4,
+        barSpacing: 8,
         tickMarkFormatter: (time: Time) => formatClock(localDate(time)).slice(0, 5),
       },
       localization: { timeFormatter: (time: Time) => formatDateTime(localDate(time)) },
@@ -116,23 +117,26 @@ export class ChartView {
     this.markers.setMarkers([]);
   }
 
-  /** One marker per pattern of this symbol whose minute is on the chart. */
+  /**
+   * One marker per candle pattern of this symbol whose minute is on the chart. Stream patterns
+   * (per-second surges and gaps) fire many times a minute: they stay in the feed, not on the candles.
+   */
   setPatternMarkers(patterns: readonly ApiPattern[], barTimes: ReadonlySet<number>): void {
-    const markers: SeriesMarker<Time>[] = [];
+    const markers = new Map<string, SeriesMarker<Time>>();
     for (const p of patterns) {
+      if (STREAM_PATTERNS.has(p.pattern)) continue;
       const minute = Math.floor(Date.parse(p.timestamp) / 60_000) * 60;
       if (!barTimes.has(minute)) continue;
       const bearish = p.direction === 'bearish';
-      markers.push({
+      markers.set(`${minute}|${p.pattern}`, {
         time: minute as UTCTimestamp,
         position: bearish ? 'aboveBar' : 'belowBar',
         shape: p.direction === 'bullish' ? 'arrowUp' : bearish ? 'arrowDown' : 'circle',
         color: DIRECTION_COLORS[p.direction] ?? DIRECTION_COLORS.neutral,
-        text: UNLABELLED_PATTERNS.has(p.pattern) ? '' : p.pattern.replace(/_/g, ' '),
+        text: p.pattern.replace(/_/g, ' '),
       });
     }
-    markers.sort((a, b) => (a.time as number) - (b.time as number));
-    this.markers.setMarkers(markers);
+    this.markers.setMarkers([...markers.values()].sort((a, b) => (a.time as number) - (b.time as number)));
   }
 
   /** Calls back with the bar under the crosshair (null when the pointer leaves the chart). */
