@@ -151,7 +151,10 @@ export class FeedGenerator {
     const low = Math.max(Math.min(roundTo(bottom - wick, decimals), bottom), Math.min(tick, bottom));
     const vwap = Math.min(high, Math.max(low, roundTo((high + low + close) / 3, 4)));
 
-    let volume = Math.max(1, Math.round(walk.baseVolume * (0.2 - Math.log(1 - random()))));
+    // Ordinary seconds stay within ~3× their mean (a thin exponential tail), so
+    // High_Volume_Surge fires on the injected surges, not on noise (~1 in 4,000 ticks).
+    const ordinary = 0.5 + random() + 0.15 * -Math.log(1 - random());
+    let volume = Math.max(1, Math.round(walk.baseVolume * ordinary));
     if (random() < SURGE_PROBABILITY) volume *= 5 + Math.floor(random() * 6);
     walk.dayVolume += volume;
     walk.dayValue += vwap * volume;
