@@ -54,7 +54,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.\-]{0,19}$/;
+export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.-]{0,19}$/;
 
 type Env = Record<string, string | undefined>;
 

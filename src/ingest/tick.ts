@@ -113,9 +113,9 @@ export function fromAggregate(
   // Field by field, without intermediate objects: this runs once per event on the hot path.
   const o = raw.o, h = raw.h, l = raw.l, c = raw.c, v = raw.v, s = raw.s, e = raw.e;
   const missing = firstMissing(o, h, l, c, v, s, e);
-  if (missing >= 0) return reject('missing_field', REQUIRED_FIELDS[missing]!);
+  if (missing >= 0) return reject('missing_field', REQUIRED_FIELDS[missing]);
   const invalid = firstNonFinite(o, h, l, c, v, s, e);
-  if (invalid >= 0) return reject('invalid_number', REQUIRED_FIELDS[invalid]!);
+  if (invalid >= 0) return reject('invalid_number', REQUIRED_FIELDS[invalid]);
   const open = o as number, high = h as number, low = l as number, close = c as number;
   const volume = v as number, start = s as number, end = e as number;
   if (open <= 0 || high <= 0 || low <= 0 || close <= 0) return reject('negative_value', 'price <= 0');

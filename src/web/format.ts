@@ -41,6 +41,13 @@ export function formatDuration(ms: number | null | undefined): string {
   return h > 0 ? `${h} h ${m} m` : `${m} m ${String(s).padStart(2, '0')} s`;
 }
 
+/** Two latencies sharing one unit so they fit a small tile: "5 / 105 ms", "0.8 / 1.2 s". */
+export function formatLatencyPair(aMs: number, bMs: number): string {
+  if (!Number.isFinite(aMs) || !Number.isFinite(bMs)) return '–';
+  if (Math.max(aMs, bMs) < 1000) return `${Math.round(aMs)} / ${Math.round(bMs)} ms`;
+  return `${(aMs / 1000).toFixed(1)} / ${(bMs / 1000).toFixed(1)} s`;
+}
+
 export function formatPercent(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   return `${value > 0 ? '+' : ''}${value.toFixed(digits)}%`;

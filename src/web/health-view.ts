@@ -1,5 +1,5 @@
 import { h, setText } from './dom';
-import { formatCompact, formatDuration, formatInt, formatRate } from './format';
+import { formatCompact, formatDuration, formatInt, formatLatencyPair, formatRate } from './format';
 import type { ApiConnection, ApiIngestStatus } from './types';
 
 /** Connection states that count as healthy / in trouble (the rest are transitional). */
@@ -55,7 +55,7 @@ export class HealthView {
       {
         key: 'flush',
         label: 'Flush p50 / p99',
-        value: `${formatDuration(writer.flushLatencyMs.p50)} / ${formatDuration(writer.flushLatencyMs.p99)}`,
+        value: formatLatencyPair(writer.flushLatencyMs.p50, writer.flushLatencyMs.p99),
         tone: writer.flushFailures > 0 ? 'warn' : undefined,
         title: `${formatInt(writer.flushFailures)} failed flushes`,
       },

@@ -65,7 +65,7 @@ describe('GapFiller', () => {
     long.setFeedTime(minute(10));
     long.filler.fillReadyGaps();
     await long.filler.drain();
-    expect(long.fetched[0]![1]).toBe(minute(4) - 59 * 60_000);
+    expect(long.fetched[0][1]).toBe(minute(4) - 59 * 60_000);
   });
 
   it('keeps a failed gap and retries it later instead of dropping it', async () => {

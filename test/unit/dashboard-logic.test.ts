@@ -4,7 +4,15 @@
  * behaviour is covered by dashboard.e2e.test.ts.
  */
 import { BarStore, toChartBar } from '../../src/web/bar-store';
-import { formatCompact, formatConfidence, formatDuration, formatInt, formatPercent, formatPrice } from '../../src/web/format';
+import {
+  formatCompact,
+  formatConfidence,
+  formatDuration,
+  formatInt,
+  formatLatencyPair,
+  formatPercent,
+  formatPrice,
+} from '../../src/web/format';
 import { PATTERN_LOOKBACK_MS, PatternStore } from '../../src/web/pattern-store';
 import { parsePollMs, pollChoices, resolvePollMs } from '../../src/web/poll-settings';
 import { Poller } from '../../src/web/poller';
@@ -228,6 +236,8 @@ describe('format', () => {
     expect(formatPercent(-0.25)).toBe('-0.25%');
     expect(formatConfidence(0.734)).toBe('73%');
     expect(formatConfidence(88)).toBe('88%');
+    expect(formatLatencyPair(4.6, 105.2)).toBe('5 / 105 ms');
+    expect(formatLatencyPair(800, 1250)).toBe('0.8 / 1.3 s');
   });
 });
 

@@ -1,0 +1,74 @@
+import pino from 'pino';
+import { startApp, type RunningApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { IngestStatusSnapshot } from '../../src/ingest/status';
+import { diffBars, readStoredBars } from './bars-db';
+import type { AppDatabase } from './app-database';
+import { waitUntil, type ExternalFeed } from './app-feed';
+
+/** One parsed pino line of a running app. */
+export type LogLine = Record<string, unknown> & { msg?: string };
+
+export interface TestApp {
+  app: RunningApp;
+  logs: LogLine[];
+}
+
+/**
+ * startApp on port 0 through the real config parser (`loadConfig(env)`), logging into memory at
+ * info level so tests can check what the app reported. FLUSH_INTERVAL_MS defaults to 50 here.
+ */
+export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+  const logs: LogLine[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const config = loadConfig({ PORT: '0', FLUSH_INTERVAL_MS: '50', ...env });
+  const app = await startApp(config, { logger });
+  return { app, logs };
+}
+
+/** GET `url` and parse the JSON answer, with the status code. */
+export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** The status snapshot as /api/stats serves it over HTTP. */
+export async function fetchStats(baseUrl: string): Promise<IngestStatusSnapshot> {
+  const { status, body } = await getJson<IngestStatusSnapshot>(`${baseUrl}/api/stats`);
+  if (status !== 200) throw new Error(`/api/stats answered ${status}`);
+  return body;
+}
+
+/** Waits until the app has every socket live and the simulator has all symbols subscribed. */
+export async function waitForSubscribed(status: () => IngestStatusSnapshot, feed: ExternalFeed): Promise<void> {
+  const wanted = [...feed.symbols].sort().join(',');
+  await waitUntil(
+    () =>
+      status().connections.every((c) => c.state === 'live') &&
+      feed.sim
+        .clients()
+        .flatMap((client) => client.subscriptions)
+        .sort()
+        .join(',') === wanted,
+    () => `all sockets live and subscribed: ${JSON.stringify(status().connections)} / ${JSON.stringify(feed.sim.clients())}`,
+  );
+}
+
+/** Waits until the app has taken in every event the simulator wrote to its sockets. */
+export async function waitForAllReceived(
+  received: () => number | Promise<number>,
+  feed: ExternalFeed,
+): Promise<void> {
+  let last = -1;
+  await waitUntil(
+    async () => (last = await received()) === feed.recorder.sentCount(),
+    () => `the app to receive all ${feed.recorder.sentCount()} events sent (has ${last})`,
+  );
+}
+
+/** Every stored bar compared with the feed's independent roll-up; [] when equal. */
+export async function diffStoredBars(db: AppDatabase, feed: ExternalFeed): Promise<{ problems: string[]; rows: number; expected: number }> {
+  const expected = feed.recorder.expectedBars();
+  const stored = await db.read((dataSource) => readStoredBars(dataSource));
+  return { problems: diffBars(stored, expected), rows: stored.size, expected: expected.size };
+}
