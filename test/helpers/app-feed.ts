@@ -1,6 +1,9 @@
 import { MINUTE_MS, minuteStart } from '../../src/ingest/bars/minute-bar';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
-import { MassiveSimulator, type SimulatorOptions } from '../../src/ingest/simulator/massive-simulator';
+import {
+  MassiveSimulator,
+  type SimulatorOptions,
+} from '../../src/ingest/simulator/massive-simulator';
 import { barKey, type ExpectedBar } from './bars-rollup';
 import { rollUp } from './feed-rollup';
 
@@ -27,7 +30,8 @@ export class FeedRecorder {
 
   sentCount(clientId?: number): number {
     let total = 0;
-    for (const frame of this.sent) if (clientId === undefined || frame.clientId === clientId) total += frame.events.length;
+    for (const frame of this.sent)
+      if (clientId === undefined || frame.clientId === clientId) total += frame.events.length;
     return total;
   }
 
@@ -56,7 +60,8 @@ export class FeedRecorder {
         if (clients[clients.length - 1] !== clientId) clients.push(clientId);
         clientsOf.set(event.sym, clients);
       }
-      if (!firstFrameStart.has(clientId) && events.length > 0) firstFrameStart.set(clientId, frameMin);
+      if (!firstFrameStart.has(clientId) && events.length > 0)
+        firstFrameStart.set(clientId, frameMin);
     }
     const gaps = new Map<string, Set<number>>();
     for (const [symbol, clients] of clientsOf) {
@@ -87,7 +92,9 @@ export class FeedRecorder {
   expectedBars(): Map<string, ExpectedBar> {
     const gaps = this.gapMinutes();
     const inGap = (event: SimAggregate) => gaps.get(event.sym)?.has(minuteStart(event.s)) === true;
-    const live = rollUp(this.sent.flatMap((frame) => frame.events.filter((event) => !inGap(event))));
+    const live = rollUp(
+      this.sent.flatMap((frame) => frame.events.filter((event) => !inGap(event))),
+    );
     const filled = rollUp(this.generated.filter(inGap));
     const expected = new Map<string, ExpectedBar>();
     for (const [bars, fromRest] of [
@@ -144,7 +151,11 @@ export class FeedDriver {
   /** Runs the feed to exactly `untilMs` and pauses there. */
   async runUntil(untilMs: number, timeoutMs = 120_000): Promise<void> {
     this.run(untilMs);
-    await waitUntil(() => this.sim.now() >= untilMs, () => `feed time ${this.sim.now()} to reach ${untilMs}`, timeoutMs);
+    await waitUntil(
+      () => this.sim.now() >= untilMs,
+      () => `feed time ${this.sim.now()} to reach ${untilMs}`,
+      timeoutMs,
+    );
   }
 }
 
@@ -214,14 +225,16 @@ export function feedEnv(feed: ExternalFeed): Record<string, string> {
 export async function waitUntil(
   condition: () => boolean | Promise<boolean>,
   what: string | (() => string),
-  timeoutMs = 60_000,
+  timeoutMs = 45_000,
   intervalMs = 20,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

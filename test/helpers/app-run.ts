@@ -20,7 +20,10 @@ export interface TestApp {
  */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
   const logs: LogLine[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
+  );
   const config = loadConfig({ PORT: '0', FLUSH_INTERVAL_MS: '50', ...env });
   const app = await startApp(config, { logger });
   return { app, logs };
@@ -40,34 +43,47 @@ export async function fetchStats(baseUrl: string): Promise<IngestStatusSnapshot>
 }
 
 /** Waits until the app has every socket live and the simulator has all symbols subscribed. */
-export async function waitForSubscribed(status: () => IngestStatusSnapshot, feed: ExternalFeed): Promise<void> {
+export async function waitForSubscribed(
+  status: () => IngestStatusSnapshot | Promise<IngestStatusSnapshot>,
+  feed: ExternalFeed,
+): Promise<void> {
   const wanted = [...feed.symbols].sort().join(',');
+  let last: IngestStatusSnapshot | null = null;
   await waitUntil(
+    async () => {
+      last = await status();
+      const subscribed = feed.sim.clients().flatMap((client) => client.subscriptions);
+      return (
+        last.connections.every((c) => c.state === 'live') && subscribed.sort().join(',') === wanted
+      );
+    },
     () =>
-      status().connections.every((c) => c.state === 'live') &&
-      feed.sim
-        .clients()
-        .flatMap((client) => client.subscriptions)
-        .sort()
-        .join(',') === wanted,
-    () => `all sockets live and subscribed: ${JSON.stringify(status().connections)} / ${JSON.stringify(feed.sim.clients())}`,
+      `all sockets live and subscribed: ${JSON.stringify(last?.connections)} / ${JSON.stringify(feed.sim.clients())}`,
   );
 }
 
-/** Waits until the app has taken in every event the simulator wrote to its sockets. */
+/**
+ * Waits until the app has taken in every event the simulator wrote to its sockets;
+ * `sentBefore`: events sent before this app lifetime started (to an earlier one).
+ */
 export async function waitForAllReceived(
   received: () => number | Promise<number>,
   feed: ExternalFeed,
+  sentBefore = 0,
 ): Promise<void> {
   let last = -1;
+  const wanted = () => feed.recorder.sentCount() - sentBefore;
   await waitUntil(
-    async () => (last = await received()) === feed.recorder.sentCount(),
-    () => `the app to receive all ${feed.recorder.sentCount()} events sent (has ${last})`,
+    async () => (last = await received()) === wanted(),
+    () => `the app to receive all ${wanted()} events sent to it (has ${last})`,
   );
 }
 
 /** Every stored bar compared with the feed's independent roll-up; [] when equal. */
-export async function diffStoredBars(db: AppDatabase, feed: ExternalFeed): Promise<{ problems: string[]; rows: number; expected: number }> {
+export async function diffStoredBars(
+  db: AppDatabase,
+  feed: ExternalFeed,
+): Promise<{ problems: string[]; rows: number; expected: number }> {
   const expected = feed.recorder.expectedBars();
   const stored = await db.read((dataSource) => readStoredBars(dataSource));
   return { problems: diffBars(stored, expected), rows: stored.size, expected: expected.size };

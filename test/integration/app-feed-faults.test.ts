@@ -50,7 +50,7 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
   it('abrupt drop of every socket mid-minute → reconnect, re-subscribe, backfill: every minute exact, none twice', async () => {
     running = await startTestApp({ DATABASE_URL: db.url, MAX_CONNECTIONS: '2', ...feedEnv(feed) });
     const { app, logs } = running;
-    await waitForSubscribed(app.status, feed);
+    await waitForSubscribed(() => app.status(), feed);
 
     // Two whole minutes live, then the drop 50 s into the third.
     await feed.driver.runUntil(feed.startMs + 2 * MINUTE_MS + 50_000);
@@ -63,17 +63,24 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
     feed.sim.advance(feed.sim.now() + 25_000);
     feed.driver.run();
     await waitUntil(
-      () => app.status().connections.every((c) => c.reconnects === 1 && c.state === 'live') && feed.recorder.clientIds().length === 4,
+      () =>
+        app.status().connections.every((c) => c.reconnects === 1 && c.state === 'live') &&
+        feed.recorder.clientIds().length === 4,
       () => `both sockets back with data: ${JSON.stringify(app.status().connections)}`,
     );
-    await waitForSubscribed(app.status, feed);
+    await waitForSubscribed(() => app.status(), feed);
     expect(feed.sim.counters().subscribeMessages).toBeGreaterThanOrEqual(subscribesBefore + 2);
 
     // The gap runs from the third minute (partial before the drop) into the fourth.
     const third = feed.startMs + 2 * MINUTE_MS;
     for (const symbol of feed.symbols) {
       expect(feed.recorder.gapMinutes().get(symbol)?.has(third)).toBe(true);
-      expect(feed.recorder.gapMinutes().get(symbol)?.has(third + MINUTE_MS)).toBe(true);
+      expect(
+        feed.recorder
+          .gapMinutes()
+          .get(symbol)
+          ?.has(third + MINUTE_MS),
+      ).toBe(true);
     }
     const gapMinutes = await backfillThenStop(app);
 
@@ -92,39 +99,60 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
     expect(problems).toEqual([]);
     expect(rows).toBe(expected);
     expect(rows).toBeGreaterThanOrEqual(6 * feed.symbols.length);
-  });
+  }, 180_000);
 
   it.each([
-    ['missed pongs', { FEED_PING_INTERVAL_MS: '500', FEED_NO_DATA_TIMEOUT_MS: '0' }, 'missed_pongs'],
-    ['the no-data timeout', { FEED_PING_INTERVAL_MS: '600000', FEED_NO_DATA_TIMEOUT_MS: '2000' }, 'no_data'],
-  ])('a stalled socket (TCP open, silent) is detected by %s and replaced; the gap is backfilled exactly', async (_name, heartbeat, reason) => {
-    running = await startTestApp({ DATABASE_URL: db.url, ...heartbeat, ...feedEnv(feed) });
-    const { app } = running;
-    await waitForSubscribed(app.status, feed);
+    [
+      'missed pongs',
+      { FEED_PING_INTERVAL_MS: '500', FEED_NO_DATA_TIMEOUT_MS: '0' },
+      'missed_pongs',
+    ],
+    [
+      'the no-data timeout',
+      { FEED_PING_INTERVAL_MS: '600000', FEED_NO_DATA_TIMEOUT_MS: '2000' },
+      'no_data',
+    ],
+  ])(
+    'a stalled socket (TCP open, silent) is detected by %s and replaced; the gap is backfilled exactly',
+    async (_name, heartbeat, reason) => {
+      running = await startTestApp({ DATABASE_URL: db.url, ...heartbeat, ...feedEnv(feed) });
+      const { app } = running;
+      await waitForSubscribed(() => app.status(), feed);
 
-    await feed.driver.runUntil(feed.startMs + 2 * MINUTE_MS + 20_000);
-    await waitForAllReceived(() => app.status().ingest.ticksReceived, feed);
-    expect(app.status().connections[0].reconnects).toBe(0);
+      await feed.driver.runUntil(feed.startMs + 2 * MINUTE_MS + 20_000);
+      await waitForAllReceived(() => app.status().ingest.ticksReceived, feed);
+      expect(app.status().connections[0].reconnects).toBe(0);
 
-    // The open socket stops sending and answering pings; sockets opened later work.
-    feed.sim.stall(true, { existingOnly: true });
-    feed.driver.run();
-    await waitUntil(
-      () => app.status().connections[0].reconnects === 1 && app.status().connections[0].state === 'live' && feed.recorder.clientIds().length === 2,
-      () => `the stalled socket replaced: ${JSON.stringify(app.status().connections)}`,
-    );
-    expect(app.status().connections[0].lastDisconnectReason).toContain(reason);
-    // The client tore the stalled socket down instead of leaving it open beside the new one.
-    await waitUntil(() => feed.sim.clients().length === 1, () => `one socket left: ${JSON.stringify(feed.sim.clients())}`);
-    expect(feed.sim.clients()[0].stalled).toBe(false);
+      // The open socket stops sending and answering pings; sockets opened later work.
+      feed.sim.stall(true, { existingOnly: true });
+      feed.driver.run();
+      await waitUntil(
+        () =>
+          app.status().connections[0].reconnects === 1 &&
+          app.status().connections[0].state === 'live' &&
+          feed.recorder.clientIds().length === 2,
+        () => `the stalled socket replaced: ${JSON.stringify(app.status().connections)}`,
+      );
+      expect(app.status().connections[0].lastDisconnectReason).toContain(reason);
+      // The client tore the stalled socket down instead of leaving it open beside the new one.
+      await waitUntil(
+        () => feed.sim.clients().length === 1,
+        () => `one socket left: ${JSON.stringify(feed.sim.clients())}`,
+      );
+      expect(feed.sim.clients()[0].stalled).toBe(false);
 
-    const gapMinutes = await backfillThenStop(app);
-    expect(gapMinutes).toBeGreaterThanOrEqual(feed.symbols.length);
-    expect((await fetchStats(app.url)).backfill).toMatchObject({ minutesFilled: gapMinutes, failures: 0 });
+      const gapMinutes = await backfillThenStop(app);
+      expect(gapMinutes).toBeGreaterThanOrEqual(feed.symbols.length);
+      expect((await fetchStats(app.url)).backfill).toMatchObject({
+        minutesFilled: gapMinutes,
+        failures: 0,
+      });
 
-    await app.stop();
-    const { problems, rows, expected } = await diffStoredBars(db, feed);
-    expect(problems).toEqual([]);
-    expect(rows).toBe(expected);
-  });
+      await app.stop();
+      const { problems, rows, expected } = await diffStoredBars(db, feed);
+      expect(problems).toEqual([]);
+      expect(rows).toBe(expected);
+    },
+    180_000,
+  );
 });
