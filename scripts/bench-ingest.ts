@@ -9,7 +9,6 @@
  * `node dist/scripts/bench-ingest.js '{"database":"postgres","engine":true}'`.
  */
 import 'reflect-metadata';
-import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../ormconfig';
@@ -25,10 +24,11 @@ import { createLogger } from '../src/logger';
 import { createPatternModule, type PatternModule } from '../src/patterns/pattern-module';
 import { createOhlcvRepository } from '../src/repositories/ohlcv.repository';
 import { startChildFeed, startInProcessFeed, type BenchFeed } from './bench-feed';
+import { runInChild, serveChild } from './lib/child-run';
 import { round, rssMb, SampleSet, type Summary } from './lib/percentile';
 import { createScratchDatabase, postgresAdminUrl, type ScratchDatabase } from './lib/scratch-postgres';
 import { barKey, type ExpectedBar } from './lib/sim-rollup';
-import { compareBars, readStoredBars, type BarComparison } from './lib/stored-bars';
+import { comparatorSelfCheck, compareBars, readStoredBars, type BarComparison } from './lib/stored-bars';
 import { waitFor } from './lib/wait';
 
 export interface IngestBenchOptions {
@@ -90,6 +90,8 @@ export interface IngestBenchResult {
   rssPeakMb: number;
   rssEndMb: number;
   zeroLoss: BarComparison;
+  /** The comparison flagged a deliberately nudged bar (it can fail). */
+  comparatorOk: boolean;
 }
 
 /**
@@ -152,6 +154,11 @@ class LatencyTracer implements DirtyBarSource {
   applySeeds(...args: Parameters<MinuteBarAggregator['applySeeds']>): void {
     this.aggregator.applySeeds(...args);
   }
+}
+
+/** Zero loss, and a comparison that demonstrably can fail. */
+export function ingestPassed(r: IngestBenchResult): boolean {
+  return r.zeroLoss.mismatches === 0 && r.zeroLoss.compared > 0 && r.comparatorOk;
 }
 
 export function ingestLabel(options: IngestBenchOptions): string {
@@ -267,6 +274,7 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
     const expected = new Map<string, ExpectedBar>(done.expected.map((bar) => [barKey(bar.symbol, bar.minuteStartMs), bar]));
     const stored = await readStoredBars((sql) => dataSource!.query(sql));
     const zeroLoss = compareBars(stored, expected, { inScope: () => true, vwapTolerance: 1e-5 });
+    const comparatorOk = comparatorSelfCheck(stored);
     const elapsedMs = storedAt - firstReceive;
     const writerStatus = writer.status();
     const patternStatus = patterns?.status();
@@ -292,6 +300,7 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
       rssPeakMb,
       rssEndMb,
       zeroLoss,
+      comparatorOk,
     };
   } finally {
     await pool?.close();
@@ -315,38 +324,22 @@ export function formatIngestBench(r: IngestBenchResult): string {
     `  flush ms ${s(r.flushMs)} over ${r.flushes} flushes; bars written ${r.barsWritten.toLocaleString('en-US')} (rows stored ${r.rowsStored.toLocaleString('en-US')})`,
     `  patterns detected ${r.patternsDetected} (persisted ${r.patternsPersisted}); reconnects ${r.reconnects}; rejected ${r.rejected}`,
     `  RSS MB start ${r.rssStartMb} / peak ${r.rssPeakMb} / end ${r.rssEndMb}`,
-    `  zero-loss: ${z.compared.toLocaleString('en-US')} bars compared value by value, mismatches ${z.mismatches} (missing ${z.missing}, unexpected ${z.unexpected}), vwap off ${z.vwapOff}`,
+    `  zero-loss: ${z.compared.toLocaleString('en-US')} bars compared value by value, mismatches ${z.mismatches} (missing ${z.missing}, unexpected ${z.unexpected}), vwap off ${z.vwapOff}; comparator self-check ${r.comparatorOk ? 'ok' : 'FAILED'}`,
     ...z.examples.slice(0, 5).map((line) => `    ${line}`),
   ].join('\n');
 }
 
 /** Runs one configuration in a fresh child process (this file) and returns its result. */
 export function forkIngestBench(options: Partial<IngestBenchOptions>): Promise<IngestBenchResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--child', JSON.stringify(options)], {
-      stdio: 'inherit',
-      execArgv: ['--expose-gc', '--max-old-space-size=2048'],
-    });
-    let result: IngestBenchResult | null = null;
-    child.once('message', (message) => (result = message as IngestBenchResult));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (result !== null) resolve(result);
-      else reject(new Error(`ingest bench [${ingestLabel({ ...INGEST_BENCH_DEFAULTS, ...options })}] exited with ${code} and no result`));
-    });
-  });
+  const label = ingestLabel({ ...INGEST_BENCH_DEFAULTS, ...options });
+  return runInChild<IngestBenchResult>(`ingest bench [${label}]`, __filename, options, ['--expose-gc', '--max-old-space-size=2048']);
 }
 
-if (require.main === module) {
-  const asChild = process.argv[2] === '--child';
-  const options = JSON.parse((asChild ? process.argv[3] : process.argv[2]) ?? '{}') as Partial<IngestBenchOptions>;
-  runIngestBench(options)
+if (require.main === module && !serveChild(runIngestBench)) {
+  runIngestBench(JSON.parse(process.argv[2] ?? '{}') as Partial<IngestBenchOptions>)
     .then((result) => {
-      if (asChild && process.send) process.send(result, () => process.exit(0));
-      else {
-        console.log(formatIngestBench(result));
-        process.exit(0);
-      }
+      console.log(formatIngestBench(result));
+      process.exit(ingestPassed(result) ? 0 : 1);
     })
     .catch((error: unknown) => {
       console.error(error);

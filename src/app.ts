@@ -170,7 +170,7 @@ export async function startApp(config: AppConfig, options: StartAppOptions = {})
     logger.info('stopping: feed, then bars and patterns drain, then API and database');
     await pool.close();
     gapFiller.stop();
-    await gapFiller.drain();
+    await gapFiller.fillPendingNow();
     try {
       await writer.drain({ timeoutMs: DRAIN_TIMEOUT_MS });
     } finally {

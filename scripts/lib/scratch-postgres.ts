@@ -53,8 +53,33 @@ export class ScratchDatabaseError extends Error {
   }
 }
 
+/** Scratch databases this process created and has not dropped yet. */
+const live = new Set<ScratchDatabase>();
+let signalsHooked = false;
+
+/** Drops every scratch database this process still holds (e.g. before a forced exit). */
+export async function dropScratchDatabases(): Promise<void> {
+  await Promise.allSettled([...live].map((db) => db.drop()));
+}
+
+/**
+ * Ctrl-C or a kill must not leave scratch databases behind: on SIGINT/SIGTERM drop them, then
+ * exit with the conventional 128 + signal code.
+ */
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      console.error(`${signal}: dropping ${live.size} scratch database(s) before exiting`);
+      void dropScratchDatabases().finally(() => process.exit(code));
+    });
+  }
+}
+
 /** Creates an empty database with a random name; only `drop()` of this object ever removes it. */
 export async function createScratchDatabase(adminUrl: string, prefix: string): Promise<ScratchDatabase> {
+  hookSignals();
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   try {
@@ -68,7 +93,7 @@ export async function createScratchDatabase(adminUrl: string, prefix: string): P
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   let dropped = false;
-  return {
+  const scratch: ScratchDatabase = {
     name,
     url: url.toString(),
     drop: async () => {
@@ -78,6 +103,7 @@ export async function createScratchDatabase(adminUrl: string, prefix: string): P
         await client.connect();
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         dropped = true;
+        live.delete(scratch);
       } catch (error) {
         throw new ScratchDatabaseError(`cannot drop database ${name}`, { cause: error });
       } finally {
@@ -85,4 +111,6 @@ export async function createScratchDatabase(adminUrl: string, prefix: string): P
       }
     },
   };
+  live.add(scratch);
+  return scratch;
 }

@@ -120,3 +120,31 @@ export function compareBars(
   }
   return result;
 }
+
+/**
+ * Proves the comparison can fail: one stored bar, compared against itself with its close nudged
+ * by one cent and its volume by one share, must be reported as a mismatch (and unchanged, as
+ * equal). Guards against a check that silently passes everything (e.g. a key format drift).
+ */
+export function comparatorSelfCheck(stored: ReadonlyMap<string, StoredBarText>): boolean {
+  const first = stored.entries().next();
+  if (first.done === true) return false;
+  const [key, bar] = first.value;
+  const exact: ExpectedBar = {
+    symbol: bar.symbol,
+    minuteStartMs: bar.minuteStartMs,
+    open: Number(bar.open),
+    high: Number(bar.high),
+    low: Number(bar.low),
+    close: Number(bar.close),
+    volume: Number(bar.volume),
+    vwap: bar.vwap === null ? 0 : Number(bar.vwap),
+    seconds: 1,
+  };
+  const only = new Map([[key, bar]]);
+  const inScope = () => true;
+  const same = compareBars(only, new Map([[key, exact]]), { inScope, vwapTolerance: Infinity });
+  const nudged = { ...exact, close: Math.round((exact.close + 0.01) * 100) / 100, volume: exact.volume + 1 };
+  const differs = compareBars(only, new Map([[key, nudged]]), { inScope, vwapTolerance: Infinity });
+  return same.mismatches === 0 && differs.mismatches === 1 && differs.examples.some((line) => line.includes('close') && line.includes('volume'));
+}

@@ -119,6 +119,24 @@ export class GapFiller {
     }
   }
 
+  /**
+   * At shutdown: fills every waiting gap now, up to the last minute that has closed in feed
+   * time, so no hole is left behind. The still-open minute needs no fill now: it is the newest
+   * stored minute, which the next start re-fetches (enqueueUntilLive).
+   */
+  async fillPendingNow(): Promise<void> {
+    const feedTime = this.deps.feedTimeMs();
+    if (feedTime <= 0) return;
+    const closedThrough = minuteStart(feedTime) - MINUTE_MS;
+    const gaps = [...this.pending.values()];
+    this.pending.clear();
+    await this.drain();
+    for (let i = 0; i < gaps.length; i += this.options.concurrency) {
+      const batch = gaps.slice(i, i + this.options.concurrency).filter((gap) => gap.fromMs <= closedThrough);
+      await Promise.all(batch.map((gap) => this.fill({ ...gap, toMs: Math.min(gap.toMs, closedThrough) })));
+    }
+  }
+
   /** Waits for gaps in flight (not for ones still waiting for their minute to close). */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);

@@ -98,3 +98,17 @@ describe('GapFiller after a restart', () => {
     expect(h.fetched).toEqual([['AAPL', minute(0), minute(2)]]);
   });
 });
+
+describe('GapFiller at shutdown', () => {
+  it('fills waiting gaps up to the last closed minute instead of dropping them', async () => {
+    const h = harness();
+    h.filler.enqueue({ symbol: 'AAPL', fromMs: minute(1) + 10_000, toMs: minute(3) + 5_000 });
+    h.setFeedTime(minute(3) + 20_000); // minute 3 still open: the gap is not ready yet
+    h.filler.fillReadyGaps();
+    expect(h.fetched).toHaveLength(0);
+    await h.filler.fillPendingNow();
+    expect(h.fetched).toEqual([['AAPL', minute(1), minute(2)]]);
+    expect(h.written.map((b) => b.minuteStartMs)).toEqual([minute(1), minute(2)]);
+    expect(h.filler.pendingCount()).toBe(0);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The API part of `npm run bench`: a fresh PostgreSQL database seeded with minute bars, the API
+ * served by bench-api.ts's `--serve` mode in its own process (production mode, as an operator
+ * runs it), and runApiBench's load — GraphQL recentTicks and the REST shim, 60 bars, 32
+ * keep-alive clients — next to the same SQL run straight through pg.
+ */
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../ormconfig';
+import { formatApiBench, runApiBench, type ApiBenchResult } from './bench-api';
+import { runInChild, serveChild } from './lib/child-run';
+import { createScratchDatabase, postgresAdminUrl, type ScratchDatabase } from './lib/scratch-postgres';
+
+export interface ApiLoadOptions {
+  durationSeconds: number;
+  concurrency: number;
+  bars: number;
+  seedSymbols: number;
+  seedMinutes: number;
+}
+
+export interface ApiLoadResult extends ApiBenchResult {
+  seededBars: number;
+  seedSeconds: number;
+}
+
+const DEFAULTS: ApiLoadOptions = { durationSeconds: 10, concurrency: 32, bars: 60, seedSymbols: 100, seedMinutes: 2_000 };
+
+/** Real-looking bars (2-decimal prices, low ≤ open/close ≤ high) for `symbols` × `minutes`. */
+async function seed(dataSource: DataSource, symbols: number, minutes: number): Promise<void> {
+  await dataSource.query(
+    `INSERT INTO symbols (symbol) SELECT 'S' || lpad(i::text, 4, '0') FROM generate_series(1, $1) i`,
+    [symbols],
+  );
+  await dataSource.query(
+    `INSERT INTO ohlcv_1min (symbol, "timestamp", open, high, low, close, volume, vwap, open_second, close_second, seconds_mask)
+     SELECT 'S' || lpad(s::text, 4, '0'), date_trunc('minute', now()) - m * interval '1 minute',
+            p, p + 0.25, p - 0.25, p + 0.1, 1000 + ((s * 7919 + m * 104729) % 100000), p + 0.05, 0, 59, 1152921504606846975
+     FROM generate_series(1, $1) s, generate_series(0, $2 - 1) m,
+          LATERAL (SELECT round((100 + random() * 50 + s * 0 + m * 0)::numeric, 2) AS p) price`,
+    [symbols, minutes],
+  );
+  await dataSource.query('ANALYZE');
+}
+
+/** Starts bench-api.js --serve on `url`; resolves with the API's base URL. */
+async function serveApi(url: string): Promise<{ child: ChildProcess; apiUrl: string }> {
+  const child = fork(path.join(__dirname, 'bench-api.js'), ['--serve', url], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const apiUrl = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`API process exited early (${code})`)));
+  });
+  return { child, apiUrl };
+}
+
+export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise<ApiLoadResult> {
+  const options = { ...DEFAULTS, ...partial };
+  let scratch: ScratchDatabase | null = null;
+  let dataSource: DataSource | null = null;
+  let child: ChildProcess | null = null;
+  try {
+    scratch = await createScratchDatabase(postgresAdminUrl(), 'tickstock_bench_api');
+    dataSource = await openDatabase({ kind: 'postgres', url: scratch.url });
+    const seedStart = performance.now();
+    await seed(dataSource, options.seedSymbols, options.seedMinutes);
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    const served = await serveApi(scratch.url);
+    child = served.child;
+    const result = await runApiBench({
+      url: served.apiUrl,
+      dataSource,
+      symbol: 'S0042',
+      concurrency: options.concurrency,
+      bars: options.bars,
+      durationMs: options.durationSeconds * 1000,
+    });
+    return { ...result, seededBars: options.seedSymbols * options.seedMinutes, seedSeconds };
+  } finally {
+    if (child !== null && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.disconnect();
+      await exited;
+    }
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await scratch?.drop();
+  }
+}
+
+export function formatApiLoad(result: ApiLoadResult): string {
+  return `seeded ${result.seededBars.toLocaleString('en-US')} bars in ${result.seedSeconds.toFixed(1)} s\n${formatApiBench(result)}`;
+}
+
+export function forkApiLoad(options: Partial<ApiLoadOptions>): Promise<ApiLoadResult> {
+  return runInChild<ApiLoadResult>('API bench', __filename, options);
+}
+
+if (require.main === module && !serveChild(runApiLoad)) {
+  runApiLoad(JSON.parse(process.argv[2] ?? '{}') as Partial<ApiLoadOptions>)
+    .then((result) => console.log(formatApiLoad(result)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

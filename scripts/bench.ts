@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: the PRODUCT.md §7 figures in one bounded run (a few minutes on 2 cores).
+ *
+ *   1. handleTick micro-bench with and without the pattern engine, and benchEngine (bench-tick)
+ *   2. end-to-end ingest, simulator → WebSocket → pool → pipeline → writer → database, on PGlite
+ *      and on the local PostgreSQL (when reachable), engine on and off, with a zero-loss check,
+ *      plus one run at a steady pace for event → row-visible latency (bench-ingest)
+ *   3. API load on PostgreSQL: GraphQL recentTicks and REST vs the bare SQL (bench-api-load)
+ *
+ * then the target-vs-measured table, also written to bench-results/latest.json. Each part runs
+ * in its own process. Knobs (env): BENCH_ONLY=tick,ingest,api (`engine` = tick),
+ * BENCH_DB=pglite,postgres, BENCH_SECONDS (feed seconds per ingest run, 90), BENCH_REPEAT (runs
+ * of each engine on/off configuration, ABBA order, the summary takes the best; 2), BENCH_SYMBOLS
+ * (10000), BENCH_PACE (events/s of the latency run, 10000 = real time for 10,000 symbols; 0 = skip),
+ * BENCH_PACED_SECONDS (30), BENCH_API_SECONDS (10), BENCH_FEED=child|inprocess,
+ * BENCH_CONNECTIONS (1..3), BENCH_DATABASE_URL (admin URL for scratch databases).
+ * Exits 1 when a zero-loss check fails (performance misses are reported, not fatal).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { forkApiLoad, formatApiLoad, type ApiLoadResult } from './bench-api-load';
+import { forkIngestBench, formatIngestBench, ingestPassed, type IngestBenchOptions, type IngestBenchResult } from './bench-ingest';
+import { formatSummary, summarize, writeResults, type BenchResults } from './bench-summary';
+import { forkTickBench, formatTickBench, type TickBenchResult } from './bench-tick';
+import { isPostgresReachable, postgresAdminUrl } from './lib/scratch-postgres';
+
+type Part = 'tick' | 'ingest' | 'api';
+
+function envInt(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in ${min}..${max} (got "${raw}")`);
+  return value;
+}
+
+function envList<T extends string>(name: string, allowed: readonly T[], aliases: Record<string, T> = {}): T[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return [...allowed];
+  const out = new Set<T>();
+  for (const item of raw.split(/[,|\s]+/).filter(Boolean)) {
+    const value: string = Object.hasOwn(aliases, item) ? aliases[item] : item;
+    const known = allowed.find((candidate) => candidate === value);
+    if (known === undefined) throw new Error(`${name}: unknown "${item}" (use ${allowed.join(', ')})`);
+    out.add(known);
+  }
+  return [...out];
+}
+
+const loadAverage = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const parts = envList<Part>('BENCH_ONLY', ['tick', 'ingest', 'api'], { engine: 'tick', handletick: 'tick' });
+  const databases = envList('BENCH_DB', ['pglite', 'postgres'] as const);
+  const symbols = envInt('BENCH_SYMBOLS', 10_000, 1, 20_000);
+  const seconds = envInt('BENCH_SECONDS', 90, 5, 3600);
+  const pace = envInt('BENCH_PACE', 10_000, 0, 1_000_000);
+  const pacedSeconds = envInt('BENCH_PACED_SECONDS', 30, 5, 3600);
+  const apiSeconds = envInt('BENCH_API_SECONDS', 10, 1, 600);
+  const connections = envInt('BENCH_CONNECTIONS', 1, 1, 3) as 1 | 2 | 3;
+  const repeat = envInt('BENCH_REPEAT', 2, 1, 10);
+  const feed: IngestBenchOptions['feed'] = process.env.BENCH_FEED === 'inprocess' ? 'inprocess' : 'child';
+  const adminUrl = postgresAdminUrl();
+  const pgReachable = await isPostgresReachable(adminUrl);
+  const skipped: string[] = [];
+  const loadAverageStart = loadAverage();
+  console.log(
+    `TickStock bench: parts ${parts.join(', ')}; ${os.cpus().length} cores, load average ${loadAverageStart.join(' ')}; ` +
+      `PostgreSQL ${pgReachable ? 'reachable' : 'NOT reachable'} at ${new URL(adminUrl).host}`,
+  );
+  if (!pgReachable) skipped.push('postgres: not reachable (ingest on PostgreSQL and the API bench skipped)');
+
+  let tick: TickBenchResult | null = null;
+  const ingest: IngestBenchResult[] = [];
+  let api: ApiLoadResult | null = null;
+  let failures = 0;
+
+  if (parts.includes('tick')) {
+    console.log('\n== 1. handleTick micro-bench');
+    try {
+      tick = await forkTickBench({ symbols, minutes: 2 });
+      console.log(formatTickBench(tick));
+    } catch (error) {
+      failures++;
+      console.error(`handleTick micro-bench failed: ${String(error)}`);
+    }
+  }
+
+  if (parts.includes('ingest')) {
+    console.log('\n== 2. end-to-end ingest');
+    const runs: Partial<IngestBenchOptions>[] = [];
+    for (const database of databases) {
+      if (database === 'postgres' && !pgReachable) continue;
+      // ABBA order: a slow drift in background load hits engine on and off alike.
+      for (let i = 0; i < repeat; i++) for (const engine of i % 2 === 0 ? [true, false] : [false, true]) runs.push({ database, engine });
+    }
+    if (pace > 0 && runs.length > 0) {
+      const database = databases.includes('postgres') && pgReachable ? 'postgres' : databases[0];
+      runs.push({ database, engine: true, paceEventsPerSec: pace, seconds: pacedSeconds });
+    }
+    for (const run of runs) {
+      try {
+        const result = await forkIngestBench({ symbols, eventsPerSecond: symbols, seconds, connections, feed, ...run });
+        ingest.push(result);
+        console.log(formatIngestBench(result));
+        if (!ingestPassed(result)) failures++;
+      } catch (error) {
+        failures++;
+        console.error(`ingest run ${JSON.stringify(run)} failed: ${String(error)}`);
+      }
+    }
+  }
+
+  if (parts.includes('api')) {
+    console.log('\n== 3. API load (PostgreSQL)');
+    if (!pgReachable) console.log('skipped: PostgreSQL not reachable');
+    else {
+      try {
+        api = await forkApiLoad({ durationSeconds: apiSeconds, concurrency: 32, bars: 60 });
+        console.log(formatApiLoad(api));
+      } catch (error) {
+        failures++;
+        console.error(`API bench failed: ${String(error)}`);
+      }
+    }
+  }
+
+  const summary = summarize(tick, ingest, api);
+  const durationSeconds = Math.round((performance.now() - started) / 1000);
+  const results: BenchResults = {
+    generatedAt: new Date().toISOString(),
+    host: { cpus: os.cpus().length, node: process.version, loadAverageStart, loadAverageEnd: loadAverage() },
+    settings: { parts, databases, symbols, seconds, repeat, pace, pacedSeconds, apiSeconds, connections, feed },
+    tick,
+    ingest,
+    api,
+    skipped,
+    summary,
+    durationSeconds,
+  };
+  const file = writeResults(path.resolve(__dirname, '..', '..'), results);
+  console.log(`\n== Summary (PRODUCT.md §7), ${durationSeconds} s, load average ${results.host.loadAverageEnd.join(' ')}`);
+  console.log(formatSummary(summary));
+  for (const line of skipped) console.log(`skipped: ${line}`);
+  console.log(`results: ${path.relative(process.cwd(), file)}`);
+  return failures === 0 ? 0 : 1;
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
