@@ -40,7 +40,10 @@ export function createDataSource(database: DatabaseConfig, poolSize = 10): DataS
 }
 
 /** Opens the database and brings its schema up to date. */
-export async function openDatabase(database: DatabaseConfig, poolSize?: number): Promise<DataSource> {
+export async function openDatabase(
+  database: DatabaseConfig,
+  poolSize?: number,
+): Promise<DataSource> {
   if (database.kind === 'pglite' && database.dataDir !== null) {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(database.dataDir, { recursive: true });

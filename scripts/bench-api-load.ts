@@ -12,7 +12,11 @@ import type { DataSource } from 'typeorm';
 import { openDatabase } from '../ormconfig';
 import { formatApiBench, runApiBench, type ApiBenchResult } from './bench-api';
 import { runInChild, serveChild } from './lib/child-run';
-import { createScratchDatabase, postgresAdminUrl, type ScratchDatabase } from './lib/scratch-postgres';
+import {
+  createScratchDatabase,
+  postgresAdminUrl,
+  type ScratchDatabase,
+} from './lib/scratch-postgres';
 
 export interface ApiLoadOptions {
   durationSeconds: number;
@@ -27,7 +31,13 @@ export interface ApiLoadResult extends ApiBenchResult {
   seedSeconds: number;
 }
 
-const DEFAULTS: ApiLoadOptions = { durationSeconds: 10, concurrency: 32, bars: 60, seedSymbols: 100, seedMinutes: 2_000 };
+const DEFAULTS: ApiLoadOptions = {
+  durationSeconds: 10,
+  concurrency: 32,
+  bars: 60,
+  seedSymbols: 100,
+  seedMinutes: 2_000,
+};
 
 /** Real-looking bars (2-decimal prices, low ≤ open/close ≤ high) for `symbols` × `minutes`. */
 async function seed(dataSource: DataSource, symbols: number, minutes: number): Promise<void> {

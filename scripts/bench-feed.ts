@@ -65,9 +65,17 @@ export async function startInProcessFeed(options: BenchFeedOptions): Promise<Ben
     symbols: sim.symbols,
     close: () => sim.close(),
     run: async () => {
-      await waitFor(() => subscribedCount(sim) === sim.symbols.length, 'every symbol subscribed', 120_000, 10);
+      await waitFor(
+        () => subscribedCount(sim) === sim.symbols.length,
+        'every symbol subscribed',
+        120_000,
+        10,
+      );
       const started = performance.now();
-      const msPerFeedSecond = options.paceEventsPerSec > 0 ? (1000 * options.eventsPerSecond) / options.paceEventsPerSec : 0;
+      const msPerFeedSecond =
+        options.paceEventsPerSec > 0
+          ? (1000 * options.eventsPerSecond) / options.paceEventsPerSec
+          : 0;
       let waits = 0;
       for (let i = 1; i <= options.seconds; i++) {
         const due = started + (i - 1) * msPerFeedSecond;
@@ -97,7 +105,8 @@ export async function startInProcessFeed(options: BenchFeedOptions): Promise<Ben
 
 function subscribedCount(sim: MassiveSimulator): number {
   let total = 0;
-  for (const client of sim.clients()) if (client.authenticated) total += client.subscriptions.length;
+  for (const client of sim.clients())
+    if (client.authenticated) total += client.subscriptions.length;
   return total;
 }
 
@@ -108,10 +117,13 @@ type ChildMessage =
 
 /** The same feed in a child process (this file, forked); talks over IPC. */
 export async function startChildFeed(options: BenchFeedOptions): Promise<BenchFeed> {
-  const child: ChildProcess = fork(__filename, ['--child', JSON.stringify(options)], { stdio: 'inherit' });
+  const child: ChildProcess = fork(__filename, ['--child', JSON.stringify(options)], {
+    stdio: 'inherit',
+  });
   const next = () =>
     new Promise<ChildMessage>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`bench feed process exited early (${code})`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`bench feed process exited early (${code})`));
       child.once('exit', onExit);
       child.once('message', (message) => {
         child.off('exit', onExit);
@@ -119,7 +131,8 @@ export async function startChildFeed(options: BenchFeedOptions): Promise<BenchFe
       });
     });
   const first = await next();
-  if (first.type !== 'listening') throw new Error(`bench feed failed to start: ${JSON.stringify(first)}`);
+  if (first.type !== 'listening')
+    throw new Error(`bench feed failed to start: ${JSON.stringify(first)}`);
   return {
     wsUrl: first.wsUrl,
     symbols: first.symbols,
@@ -141,13 +154,19 @@ export async function startChildFeed(options: BenchFeedOptions): Promise<BenchFe
 
 async function childMain(options: BenchFeedOptions): Promise<void> {
   const feed = await startInProcessFeed(options);
-  process.send!({ type: 'listening', wsUrl: feed.wsUrl, symbols: [...feed.symbols] } satisfies ChildMessage);
+  process.send!({
+    type: 'listening',
+    wsUrl: feed.wsUrl,
+    symbols: [...feed.symbols],
+  } satisfies ChildMessage);
   process.on('message', (message: { type: string }) => {
     if (message.type === 'run') {
       feed
         .run()
         .then((result) => process.send!({ type: 'done', result } satisfies ChildMessage))
-        .catch((error: unknown) => process.send!({ type: 'error', message: String(error) } satisfies ChildMessage));
+        .catch((error: unknown) =>
+          process.send!({ type: 'error', message: String(error) } satisfies ChildMessage),
+        );
     } else if (message.type === 'close') {
       void feed.close().then(() => process.exit(0));
     }

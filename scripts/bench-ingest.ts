@@ -26,9 +26,18 @@ import { createOhlcvRepository } from '../src/repositories/ohlcv.repository';
 import { startChildFeed, startInProcessFeed, type BenchFeed } from './bench-feed';
 import { runInChild, serveChild } from './lib/child-run';
 import { round, rssMb, SampleSet, type Summary } from './lib/percentile';
-import { createScratchDatabase, postgresAdminUrl, type ScratchDatabase } from './lib/scratch-postgres';
+import {
+  createScratchDatabase,
+  postgresAdminUrl,
+  type ScratchDatabase,
+} from './lib/scratch-postgres';
 import { barKey, type ExpectedBar } from './lib/sim-rollup';
-import { comparatorSelfCheck, compareBars, readStoredBars, type BarComparison } from './lib/stored-bars';
+import {
+  comparatorSelfCheck,
+  compareBars,
+  readStoredBars,
+  type BarComparison,
+} from './lib/stored-bars';
 import { waitFor } from './lib/wait';
 
 export interface IngestBenchOptions {
@@ -162,12 +171,17 @@ export function ingestPassed(r: IngestBenchResult): boolean {
 }
 
 export function ingestLabel(options: IngestBenchOptions): string {
-  const pace = options.paceEventsPerSec > 0 ? `, paced ${options.paceEventsPerSec.toLocaleString('en-US')}/s` : '';
+  const pace =
+    options.paceEventsPerSec > 0
+      ? `, paced ${options.paceEventsPerSec.toLocaleString('en-US')}/s`
+      : '';
   return `${options.database}, engine ${options.engine ? 'on' : 'off'}${pace}`;
 }
 
 /** Runs one configuration in this process. */
-export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}): Promise<IngestBenchResult> {
+export async function runIngestBench(
+  partial: Partial<IngestBenchOptions> = {},
+): Promise<IngestBenchResult> {
   const options: IngestBenchOptions = { ...INGEST_BENCH_DEFAULTS, ...partial };
   const logger = createLogger((process.env.BENCH_LOG_LEVEL as 'warn' | undefined) ?? 'warn');
   let scratch: ScratchDatabase | null = null;
@@ -184,7 +198,8 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
       dataSource = await openDatabase({ kind: 'pglite', dataDir: null });
     }
     // Minute-aligned and far enough back that the whole run is in the past.
-    const startMs = Math.floor(Date.now() / 60_000) * 60_000 - (Math.ceil(options.seconds / 60) + 5) * 60_000;
+    const startMs =
+      Math.floor(Date.now() / 60_000) * 60_000 - (Math.ceil(options.seconds / 60) + 5) * 60_000;
     const feedOptions = {
       symbols: options.symbols,
       eventsPerSecond: options.eventsPerSecond,
@@ -194,7 +209,10 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
       highWaterBytes: 4 * 1024 * 1024,
       paceEventsPerSec: options.paceEventsPerSec,
     };
-    feed = options.feed === 'child' ? await startChildFeed(feedOptions) : await startInProcessFeed(feedOptions);
+    feed =
+      options.feed === 'child'
+        ? await startChildFeed(feedOptions)
+        : await startInProcessFeed(feedOptions);
 
     const stats = new IngestStats();
     const aggregator = new MinuteBarAggregator();
@@ -211,7 +229,12 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
     });
     const listeners = [];
     if (options.engine) {
-      patterns = createPatternModule({ dataSource, events: null, config: { redisUrl: null, patternChannel: 'bench' }, logger });
+      patterns = createPatternModule({
+        dataSource,
+        events: null,
+        config: { redisUrl: null, patternChannel: 'bench' },
+        logger,
+      });
       aggregator.addBarClosedListener(patterns.engine.onBarClosed);
       listeners.push(patterns.engine.onTick);
     }
@@ -262,7 +285,12 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
     pool.start();
     await waitFor(() => pool!.allLive(), 'pool live', 60_000);
     const done = await feed.run();
-    await waitFor(() => stats.ticksProcessed + stats.ticksRejected >= done.eventsSent, () => `all ${done.eventsSent} events received`, 600_000, 5);
+    await waitFor(
+      () => stats.ticksProcessed + stats.ticksRejected >= done.eventsSent,
+      () => `all ${done.eventsSent} events received`,
+      600_000,
+      5,
+    );
     await writer.drain({ timeoutMs: 300_000 });
     const storedAt = performance.now();
     clearInterval(rssTimer);
@@ -271,7 +299,9 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
 
     await pool.close();
     if (patterns) await patterns.drain(60_000);
-    const expected = new Map<string, ExpectedBar>(done.expected.map((bar) => [barKey(bar.symbol, bar.minuteStartMs), bar]));
+    const expected = new Map<string, ExpectedBar>(
+      done.expected.map((bar) => [barKey(bar.symbol, bar.minuteStartMs), bar]),
+    );
     const stored = await readStoredBars((sql) => dataSource!.query(sql));
     const zeroLoss = compareBars(stored, expected, { inScope: () => true, vwapTolerance: 1e-5 });
     const comparatorOk = comparatorSelfCheck(stored);
@@ -292,7 +322,9 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
       flushes: writerStatus.flushes,
       barsWritten: writerStatus.barsWritten,
       rowsStored: stored.size,
-      patternsDetected: patternStatus ? Object.values(patternStatus.detectedByPattern).reduce((a, b) => a + b, 0) : 0,
+      patternsDetected: patternStatus
+        ? Object.values(patternStatus.detectedByPattern).reduce((a, b) => a + b, 0)
+        : 0,
       patternsPersisted: patternStatus?.persisted ?? 0,
       reconnects: pool.status().reduce((sum, c) => sum + c.reconnects, 0),
       rejected: stats.ticksRejected,
@@ -314,7 +346,8 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
 
 /** One line per figure, for the console. */
 export function formatIngestBench(r: IngestBenchResult): string {
-  const s = (x: Summary, digits = 1) => `p50 ${round(x.p50, digits)} / p99 ${round(x.p99, digits)} (max ${round(x.max, digits)})`;
+  const s = (x: Summary, digits = 1) =>
+    `p50 ${round(x.p50, digits)} / p99 ${round(x.p99, digits)} (max ${round(x.max, digits)})`;
   const z = r.zeroLoss;
   return [
     `ingest [${r.label}] ${r.options.symbols} symbols × ${r.options.seconds} feed s, ${r.options.connections} socket(s), feed in ${r.options.feed === 'child' ? 'a child process' : 'this process'}`,
@@ -332,7 +365,10 @@ export function formatIngestBench(r: IngestBenchResult): string {
 /** Runs one configuration in a fresh child process (this file) and returns its result. */
 export function forkIngestBench(options: Partial<IngestBenchOptions>): Promise<IngestBenchResult> {
   const label = ingestLabel({ ...INGEST_BENCH_DEFAULTS, ...options });
-  return runInChild<IngestBenchResult>(`ingest bench [${label}]`, __filename, options, ['--expose-gc', '--max-old-space-size=2048']);
+  return runInChild<IngestBenchResult>(`ingest bench [${label}]`, __filename, options, [
+    '--expose-gc',
+    '--max-old-space-size=2048',
+  ]);
 }
 
 if (require.main === module && !serveChild(runIngestBench)) {

@@ -29,7 +29,8 @@ export interface SummaryRow {
   met: boolean | null;
 }
 
-const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : String(round(n, digits)));
+const fmt = (n: number | null | undefined, digits = 1) =>
+  n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : String(round(n, digits));
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /**
@@ -40,13 +41,18 @@ export function bestRuns(ingest: readonly IngestBenchResult[]): IngestBenchResul
   const byLabel = new Map<string, IngestBenchResult>();
   for (const run of ingest) {
     const current = byLabel.get(run.label);
-    if (current === undefined || run.eventsPerSec > current.eventsPerSec) byLabel.set(run.label, run);
+    if (current === undefined || run.eventsPerSec > current.eventsPerSec)
+      byLabel.set(run.label, run);
   }
   return [...byLabel.values()];
 }
 
 /** Rows in the order of PRODUCT.md §7 (best run per ingest configuration). */
-export function summarize(tick: TickBenchResult | null, ingest: readonly IngestBenchResult[], api: ApiLoadResult | null): SummaryRow[] {
+export function summarize(
+  tick: TickBenchResult | null,
+  ingest: readonly IngestBenchResult[],
+  api: ApiLoadResult | null,
+): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const best = bestRuns(ingest);
   const saturated = best.filter((r) => r.options.paceEventsPerSec === 0);
@@ -116,8 +122,15 @@ export function summarize(tick: TickBenchResult | null, ingest: readonly IngestB
       met: null,
     });
   }
-  rows.push({ what: 'dashboard freshness', target: '≤ poll + 300 ms', measured: 'not measured here (test/e2e)', met: null });
-  const pgMemory = saturated.find((r) => r.options.database === 'postgres' && r.options.engine) ?? saturated.find((r) => r.options.database === 'postgres');
+  rows.push({
+    what: 'dashboard freshness',
+    target: '≤ poll + 300 ms',
+    measured: 'not measured here (test/e2e)',
+    met: null,
+  });
+  const pgMemory =
+    saturated.find((r) => r.options.database === 'postgres' && r.options.engine) ??
+    saturated.find((r) => r.options.database === 'postgres');
   if (pgMemory !== undefined) {
     rows.push({
       what: `RSS at ${int(pgMemory.options.symbols)} symbols (${pgMemory.label}, peak)`,
@@ -144,7 +157,10 @@ export function formatSummary(rows: readonly SummaryRow[]): string {
   return [
     `${'what'.padEnd(w1)}  ${'target'.padEnd(w2)}  ${'met'.padStart(4)}  measured`,
     `${'-'.repeat(w1)}  ${'-'.repeat(w2)}  ----  ${'-'.repeat(40)}`,
-    ...rows.map((r) => `${r.what.padEnd(w1)}  ${r.target.padEnd(w2)}  ${mark(r.met).padStart(4)}  ${r.measured}`),
+    ...rows.map(
+      (r) =>
+        `${r.what.padEnd(w1)}  ${r.target.padEnd(w2)}  ${mark(r.met).padStart(4)}  ${r.measured}`,
+    ),
   ].join('\n');
 }
 

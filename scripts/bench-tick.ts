@@ -51,7 +51,11 @@ export interface TickBenchResult {
 const DRAIN_EVERY = 5_000;
 
 function generateTicks(options: TickBenchOptions): TickData[] {
-  const generator = new FeedGenerator({ seed: 11, symbols: simulatorSymbols(options.symbols), eventsPerSecond: options.symbols });
+  const generator = new FeedGenerator({
+    seed: 11,
+    symbols: simulatorSymbols(options.symbols),
+    eventsPerSecond: options.symbols,
+  });
   const startMs = Math.floor(Date.now() / 60_000) * 60_000 - 24 * 3_600_000;
   const ticks: TickData[] = [];
   for (let i = 0; i < (options.minutes + 1) * 60; i++) {
@@ -61,7 +65,8 @@ function generateTicks(options: TickBenchOptions): TickData[] {
         receivedAtMs: Date.now(),
         maxFutureMs: 0,
       });
-      if (!result.ok) throw new Error(`generator produced an invalid event: ${result.reason} ${result.detail}`);
+      if (!result.ok)
+        throw new Error(`generator produced an invalid event: ${result.reason} ${result.detail}`);
       ticks.push(result.tick);
     }
   }
@@ -77,7 +82,11 @@ function freshPipeline(engineOn: boolean) {
     aggregator.addBarClosedListener(engine.onBarClosed);
     listeners.push(engine.onTick);
   }
-  const pipeline = createPipeline({ stats: new IngestStats(), aggregator, tickListeners: listeners });
+  const pipeline = createPipeline({
+    stats: new IngestStats(),
+    aggregator,
+    tickListeners: listeners,
+  });
   return { pipeline, aggregator, patterns: () => patterns };
 }
 
@@ -128,14 +137,22 @@ function measure(ticks: readonly TickData[], from: number, engineOn: boolean): H
   };
 }
 
-export async function runTickBench(partial: Partial<TickBenchOptions> = {}): Promise<TickBenchResult> {
+export async function runTickBench(
+  partial: Partial<TickBenchOptions> = {},
+): Promise<TickBenchResult> {
   const options: TickBenchOptions = { symbols: 10_000, minutes: 2, ...partial };
   const ticks = generateTicks(options);
   const from = options.symbols * 60;
   const withoutEngine = measure(ticks, from, false);
   const withEngine = measure(ticks, from, true);
   const engine = benchEngine(ticks);
-  return { ticks: ticks.length - from, symbols: options.symbols, withoutEngine, withEngine, engine };
+  return {
+    ticks: ticks.length - from,
+    symbols: options.symbols,
+    withoutEngine,
+    withEngine,
+    engine,
+  };
 }
 
 export function formatTickBench(r: TickBenchResult): string {
@@ -155,7 +172,9 @@ export function formatTickBench(r: TickBenchResult): string {
 }
 
 export function forkTickBench(options: Partial<TickBenchOptions>): Promise<TickBenchResult> {
-  return runInChild<TickBenchResult>('handleTick micro-bench', __filename, options, ['--max-old-space-size=3072']);
+  return runInChild<TickBenchResult>('handleTick micro-bench', __filename, options, [
+    '--max-old-space-size=3072',
+  ]);
 }
 
 if (require.main === module && !serveChild(runTickBench)) {

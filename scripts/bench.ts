@@ -20,7 +20,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { forkApiLoad, formatApiLoad, type ApiLoadResult } from './bench-api-load';
-import { forkIngestBench, formatIngestBench, ingestPassed, type IngestBenchOptions, type IngestBenchResult } from './bench-ingest';
+import {
+  forkIngestBench,
+  formatIngestBench,
+  ingestPassed,
+  type IngestBenchOptions,
+  type IngestBenchResult,
+} from './bench-ingest';
 import { formatSummary, summarize, writeResults, type BenchResults } from './bench-summary';
 import { forkTickBench, formatTickBench, type TickBenchResult } from './bench-tick';
 import { isPostgresReachable, postgresAdminUrl } from './lib/scratch-postgres';
@@ -31,18 +37,24 @@ function envInt(name: string, fallback: number, min: number, max: number): numbe
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in ${min}..${max} (got "${raw}")`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${name} must be an integer in ${min}..${max} (got "${raw}")`);
   return value;
 }
 
-function envList<T extends string>(name: string, allowed: readonly T[], aliases: Record<string, T> = {}): T[] {
+function envList<T extends string>(
+  name: string,
+  allowed: readonly T[],
+  aliases: Record<string, T> = {},
+): T[] {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return [...allowed];
   const out = new Set<T>();
   for (const item of raw.split(/[,|\s]+/).filter(Boolean)) {
     const value: string = Object.hasOwn(aliases, item) ? aliases[item] : item;
     const known = allowed.find((candidate) => candidate === value);
-    if (known === undefined) throw new Error(`${name}: unknown "${item}" (use ${allowed.join(', ')})`);
+    if (known === undefined)
+      throw new Error(`${name}: unknown "${item}" (use ${allowed.join(', ')})`);
     out.add(known);
   }
   return [...out];
@@ -52,7 +64,10 @@ const loadAverage = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 async function main(): Promise<number> {
   const started = performance.now();
-  const parts = envList<Part>('BENCH_ONLY', ['tick', 'ingest', 'api'], { engine: 'tick', handletick: 'tick' });
+  const parts = envList<Part>('BENCH_ONLY', ['tick', 'ingest', 'api'], {
+    engine: 'tick',
+    handletick: 'tick',
+  });
   const databases = envList('BENCH_DB', ['pglite', 'postgres'] as const);
   const symbols = envInt('BENCH_SYMBOLS', 10_000, 1, 20_000);
   const seconds = envInt('BENCH_SECONDS', 90, 5, 3600);
@@ -61,7 +76,8 @@ async function main(): Promise<number> {
   const apiSeconds = envInt('BENCH_API_SECONDS', 10, 1, 600);
   const connections = envInt('BENCH_CONNECTIONS', 1, 1, 3) as 1 | 2 | 3;
   const repeat = envInt('BENCH_REPEAT', 2, 1, 10);
-  const feed: IngestBenchOptions['feed'] = process.env.BENCH_FEED === 'inprocess' ? 'inprocess' : 'child';
+  const feed: IngestBenchOptions['feed'] =
+    process.env.BENCH_FEED === 'inprocess' ? 'inprocess' : 'child';
   const adminUrl = postgresAdminUrl();
   const pgReachable = await isPostgresReachable(adminUrl);
   const skipped: string[] = [];
@@ -70,7 +86,8 @@ async function main(): Promise<number> {
     `TickStock bench: parts ${parts.join(', ')}; ${os.cpus().length} cores, load average ${loadAverageStart.join(' ')}; ` +
       `PostgreSQL ${pgReachable ? 'reachable' : 'NOT reachable'} at ${new URL(adminUrl).host}`,
   );
-  if (!pgReachable) skipped.push('postgres: not reachable (ingest on PostgreSQL and the API bench skipped)');
+  if (!pgReachable)
+    skipped.push('postgres: not reachable (ingest on PostgreSQL and the API bench skipped)');
 
   let tick: TickBenchResult | null = null;
   const ingest: IngestBenchResult[] = [];
@@ -94,7 +111,9 @@ async function main(): Promise<number> {
     for (const database of databases) {
       if (database === 'postgres' && !pgReachable) continue;
       // ABBA order: a slow drift in background load hits engine on and off alike.
-      for (let i = 0; i < repeat; i++) for (const engine of i % 2 === 0 ? [true, false] : [false, true]) runs.push({ database, engine });
+      for (let i = 0; i < repeat; i++)
+        for (const engine of i % 2 === 0 ? [true, false] : [false, true])
+          runs.push({ database, engine });
     }
     if (pace > 0 && runs.length > 0) {
       const database = databases.includes('postgres') && pgReachable ? 'postgres' : databases[0];
@@ -102,7 +121,14 @@ async function main(): Promise<number> {
     }
     for (const run of runs) {
       try {
-        const result = await forkIngestBench({ symbols, eventsPerSecond: symbols, seconds, connections, feed, ...run });
+        const result = await forkIngestBench({
+          symbols,
+          eventsPerSecond: symbols,
+          seconds,
+          connections,
+          feed,
+          ...run,
+        });
         ingest.push(result);
         console.log(formatIngestBench(result));
         if (!ingestPassed(result)) failures++;
@@ -131,8 +157,24 @@ async function main(): Promise<number> {
   const durationSeconds = Math.round((performance.now() - started) / 1000);
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
-    host: { cpus: os.cpus().length, node: process.version, loadAverageStart, loadAverageEnd: loadAverage() },
-    settings: { parts, databases, symbols, seconds, repeat, pace, pacedSeconds, apiSeconds, connections, feed },
+    host: {
+      cpus: os.cpus().length,
+      node: process.version,
+      loadAverageStart,
+      loadAverageEnd: loadAverage(),
+    },
+    settings: {
+      parts,
+      databases,
+      symbols,
+      seconds,
+      repeat,
+      pace,
+      pacedSeconds,
+      apiSeconds,
+      connections,
+      feed,
+    },
     tick,
     ingest,
     api,
@@ -141,7 +183,9 @@ async function main(): Promise<number> {
     durationSeconds,
   };
   const file = writeResults(path.resolve(__dirname, '..', '..'), results);
-  console.log(`\n== Summary (PRODUCT.md §7), ${durationSeconds} s, load average ${results.host.loadAverageEnd.join(' ')}`);
+  console.log(
+    `\n== Summary (PRODUCT.md §7), ${durationSeconds} s, load average ${results.host.loadAverageEnd.join(' ')}`,
+  );
   console.log(formatSummary(summary));
   for (const line of skipped) console.log(`skipped: ${line}`);
   console.log(`results: ${path.relative(process.cwd(), file)}`);

@@ -63,7 +63,8 @@ export class SoakCoverage {
 
   /** Exclusive end of the compared range: minutes starting before it are compared. */
   endMinute(): number {
-    if (this.freezeFeedMs === null) throw new Error('coverage end unknown: freeze() was not called');
+    if (this.freezeFeedMs === null)
+      throw new Error('coverage end unknown: freeze() was not called');
     return Math.floor(this.freezeFeedMs / MINUTE) * MINUTE;
   }
 

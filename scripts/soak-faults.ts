@@ -9,12 +9,7 @@ import type { TcpProxy } from './lib/tcp-proxy';
 import { sleep, waitFor } from './lib/wait';
 
 export type FaultKind =
-  | 'socket-drop'
-  | 'stall-all'
-  | 'stall-existing'
-  | 'malformed-frames'
-  | 'db-cut'
-  | 'db-terminate';
+  'socket-drop' | 'stall-all' | 'stall-existing' | 'malformed-frames' | 'db-cut' | 'db-terminate';
 
 /** Frames the feed must reject, each with the reason(s) it should be counted under. */
 export const MALFORMED_FRAMES: ReadonlyArray<{ text: string; badEvents: number }> = [
@@ -23,11 +18,26 @@ export const MALFORMED_FRAMES: ReadonlyArray<{ text: string; badEvents: number }
   { text: '[42]', badEvents: 1 }, // element not an object
   { text: '[{"ev":"XQ","sym":"AAPL"}]', badEvents: 1 }, // unknown event
   { text: '[{"ev":"A","sym":"AAPL","o":1,"h":2,"l":1}]', badEvents: 1 }, // missing fields
-  { text: '[{"ev":"A","sym":"AAPL","o":5,"h":4,"l":6,"c":5,"v":10,"s":1700000000000,"e":1700000001000}]', badEvents: 1 }, // h < l
-  { text: '[{"ev":"A","sym":"AAPL","o":-1,"h":2,"l":1,"c":1.5,"v":10,"s":1700000000000,"e":1700000001000}]', badEvents: 1 }, // negative
-  { text: '[{"ev":"A","sym":"bad sym!","o":1,"h":2,"l":1,"c":1.5,"v":10,"s":1700000000000,"e":1700000001000}]', badEvents: 1 }, // bad symbol
-  { text: '[{"ev":"A","sym":"AAPL","o":1,"h":2,"l":1,"c":1.5,"v":10,"s":99999999999999,"e":99999999999999}]', badEvents: 1 }, // absurd time
-  { text: '[{"ev":"A","sym":"AAPL","o":"1.0","h":2,"l":1,"c":1.5,"v":10,"s":1700000000000,"e":1700000001000}]', badEvents: 1 }, // string price
+  {
+    text: '[{"ev":"A","sym":"AAPL","o":5,"h":4,"l":6,"c":5,"v":10,"s":1700000000000,"e":1700000001000}]',
+    badEvents: 1,
+  }, // h < l
+  {
+    text: '[{"ev":"A","sym":"AAPL","o":-1,"h":2,"l":1,"c":1.5,"v":10,"s":1700000000000,"e":1700000001000}]',
+    badEvents: 1,
+  }, // negative
+  {
+    text: '[{"ev":"A","sym":"bad sym!","o":1,"h":2,"l":1,"c":1.5,"v":10,"s":1700000000000,"e":1700000001000}]',
+    badEvents: 1,
+  }, // bad symbol
+  {
+    text: '[{"ev":"A","sym":"AAPL","o":1,"h":2,"l":1,"c":1.5,"v":10,"s":99999999999999,"e":99999999999999}]',
+    badEvents: 1,
+  }, // absurd time
+  {
+    text: '[{"ev":"A","sym":"AAPL","o":"1.0","h":2,"l":1,"c":1.5,"v":10,"s":1700000000000,"e":1700000001000}]',
+    badEvents: 1,
+  }, // string price
 ];
 
 export interface FaultDeps {
@@ -72,7 +82,14 @@ export class FaultDrill {
   kinds(): FaultKind[] {
     const feed: FaultKind[] = ['socket-drop', 'malformed-frames', 'stall-all', 'stall-existing'];
     if (this.deps.proxy === null) return feed;
-    return ['socket-drop', 'db-cut', 'malformed-frames', 'stall-all', 'db-terminate', 'stall-existing'];
+    return [
+      'socket-drop',
+      'db-cut',
+      'malformed-frames',
+      'stall-all',
+      'db-terminate',
+      'stall-existing',
+    ];
   }
 
   async inject(kind: FaultKind): Promise<FaultRecord> {
@@ -123,7 +140,12 @@ export class FaultDrill {
       }
     }
     this.counts[kind]++;
-    const record: FaultRecord = { kind, atIso: new Date(started).toISOString(), detail, recoveredMs: Date.now() - started };
+    const record: FaultRecord = {
+      kind,
+      atIso: new Date(started).toISOString(),
+      detail,
+      recoveredMs: Date.now() - started,
+    };
     this.records.push(record);
     this.deps.log(`fault ${kind}: ${detail}; recovered in ${record.recoveredMs} ms`);
     return record;
@@ -140,9 +162,20 @@ export class FaultDrill {
   /** Every socket live again and data flowing since. */
   async waitFeedRecovered(sinceMs: number): Promise<void> {
     const processedAt = () => this.deps.app.status().ingest.ticksProcessed;
-    await waitFor(() => this.allLive(), () => `sockets live again: ${JSON.stringify(this.deps.app.status().connections.map((c) => c.state))}`, this.deps.recoveryTimeoutMs, 50);
+    await waitFor(
+      () => this.allLive(),
+      () =>
+        `sockets live again: ${JSON.stringify(this.deps.app.status().connections.map((c) => c.state))}`,
+      this.deps.recoveryTimeoutMs,
+      50,
+    );
     const before = processedAt();
-    await waitFor(() => processedAt() > before, 'ticks flowing after recovery', this.deps.recoveryTimeoutMs, 50);
+    await waitFor(
+      () => processedAt() > before,
+      'ticks flowing after recovery',
+      this.deps.recoveryTimeoutMs,
+      50,
+    );
     void sinceMs;
   }
 

@@ -58,17 +58,30 @@ async function main(): Promise<number> {
     const first = app;
     await waitFor(() => first.status().ingest.ticksProcessed > 0, 'first data');
     const firstFull = Math.floor(sim.now() / MINUTE) * MINUTE + MINUTE;
-    await waitFor(() => sim.now() >= firstFull + 45_000, 'second 45 of the first full minute', 60_000);
+    await waitFor(
+      () => sim.now() >= firstFull + 45_000,
+      'second 45 of the first full minute',
+      60_000,
+    );
     const dropAt = sim.now();
     sim.dropConnections();
-    await waitFor(() => first.status().connections.every((c) => c.state === 'live' && c.reconnects >= 1), 'reconnected');
+    await waitFor(
+      () => first.status().connections.every((c) => c.state === 'live' && c.reconnects >= 1),
+      'reconnected',
+    );
     const before = first.status().ingest.ticksProcessed;
     await waitFor(() => first.status().ingest.ticksProcessed > before, 'data after the reconnect');
     const reconnectMinute = Math.floor(sim.now() / MINUTE) * MINUTE;
     // A tick of the next minute processed (so the newest stored minute is past the hole), and
     // still before the gap filler's settle point.
-    const lastTickEnd = () => Date.parse(first.status().ingest.lastTickAt ?? '1970-01-01T00:00:00Z');
-    await waitFor(() => lastTickEnd() >= reconnectMinute + MINUTE + 1000, 'a tick of the next minute', 60_000, 5);
+    const lastTickEnd = () =>
+      Date.parse(first.status().ingest.lastTickAt ?? '1970-01-01T00:00:00Z');
+    await waitFor(
+      () => lastTickEnd() >= reconnectMinute + MINUTE + 1000,
+      'a tick of the next minute',
+      60_000,
+      5,
+    );
     const runsAtStop = first.status().backfill.runs;
     await first.stop();
     app = null;
@@ -87,13 +100,21 @@ async function main(): Promise<number> {
     const stored = await readStoredBars((sql) => dataSource.query<unknown[]>(sql));
     await dataSource.destroy();
     const inScope = (_symbol: string, minute: number) => minute >= firstFull && minute < to;
-    const result = compareBars(stored, rollup.expected((bar) => inScope(bar.symbol, bar.minuteStartMs)), { inScope });
+    const result = compareBars(
+      stored,
+      rollup.expected((bar) => inScope(bar.symbol, bar.minuteStartMs)),
+      { inScope },
+    );
     console.log(
       `drop at feed ${new Date(dropAt).toISOString()}; gap fills before stop: ${runsAtStop}; restart backfill: ${fills.minutesFilled} minutes in ${fills.runs} runs\n` +
         `whole minutes ${new Date(firstFull).toISOString()} → ${new Date(to).toISOString()}: ${result.compared} bars compared, ${result.mismatches} mismatches`,
     );
     for (const line of result.examples.slice(0, 6)) console.log(`  ${line}`);
-    console.log(result.mismatches === 0 ? 'OK: the pending gap survived the stop' : 'REPRODUCED: a gap pending at stop() is never filled');
+    console.log(
+      result.mismatches === 0
+        ? 'OK: the pending gap survived the stop'
+        : 'REPRODUCED: a gap pending at stop() is never filled',
+    );
     return result.mismatches === 0 && result.compared > 0 ? 0 : 1;
   } finally {
     await app?.stop();

@@ -25,8 +25,19 @@ import { loadConfig, type LogLevel } from '../src/config';
 import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
 import type { IngestStatusSnapshot } from '../src/ingest/status';
 import { rssMb } from './lib/percentile';
-import { createScratchDatabase, dropScratchDatabases, isPostgresReachable, postgresAdminUrl, type ScratchDatabase } from './lib/scratch-postgres';
-import { comparatorSelfCheck, compareBars, readStoredBars, type BarComparison } from './lib/stored-bars';
+import {
+  createScratchDatabase,
+  dropScratchDatabases,
+  isPostgresReachable,
+  postgresAdminUrl,
+  type ScratchDatabase,
+} from './lib/scratch-postgres';
+import {
+  comparatorSelfCheck,
+  compareBars,
+  readStoredBars,
+  type BarComparison,
+} from './lib/stored-bars';
 import { TcpProxy } from './lib/tcp-proxy';
 import { sleep, waitFor } from './lib/wait';
 import { SoakCoverage } from './soak-coverage';
@@ -36,12 +47,14 @@ function envNumber(name: string, fallback: number, min: number, max: number): nu
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`${name} must be a number in ${min}..${max} (got "${raw}")`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new Error(`${name} must be a number in ${min}..${max} (got "${raw}")`);
   return value;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const log = (line: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const log = (line: string) =>
+  console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** Heartbeat knobs for the app: a stall is noticed in ~2–4 s instead of ~30 s. */
 const PING_INTERVAL_MS = 1000;
@@ -71,7 +84,14 @@ interface SoakReport {
   comparison: BarComparison;
   storedRowsOutsideRange: number;
   /** Sampled every 5 s from "live" to stop; secondHalfMbPerMin: least-squares slope over the later half. */
-  rss: { startMb: number; endMb: number; minMb: number; maxMb: number; secondHalfMbPerMin: number; samples: number[] };
+  rss: {
+    startMb: number;
+    endMb: number;
+    minMb: number;
+    maxMb: number;
+    secondHalfMbPerMin: number;
+    samples: number[];
+  };
   heapUsedMb: { start: number; end: number };
   durationSeconds: number;
   problems: string[];
@@ -81,7 +101,12 @@ async function main(): Promise<number> {
   const started = Date.now();
   const minutes = envNumber('SOAK_MINUTES', 3, 0.25, 120);
   const symbolCount = envNumber('SOAK_SYMBOLS', 200, 3, 5000);
-  const eventsPerSecond = envNumber('SOAK_EVENTS_PER_SECOND', Math.round(symbolCount * 0.75), 1, 100_000);
+  const eventsPerSecond = envNumber(
+    'SOAK_EVENTS_PER_SECOND',
+    Math.round(symbolCount * 0.75),
+    1,
+    100_000,
+  );
   const acceleration = envNumber('SOAK_ACCELERATION', 30, 1, 600);
   const faultIntervalMs = envNumber('SOAK_FAULT_INTERVAL_S', 8, 1, 600) * 1000;
   const logLevel = (process.env.SOAK_LOG_LEVEL ?? 'warn') as LogLevel;
@@ -105,7 +130,11 @@ async function main(): Promise<number> {
   mkdirSync(resultsDir, { recursive: true });
   const appLogFile = path.join(resultsDir, 'soak-app.log');
   const appLogger = pino(
-    { level: logLevel, base: { service: 'tickstock' }, redact: { paths: ['apiKey', 'params', '*.apiKey', '*.params'], censor: '***' } },
+    {
+      level: logLevel,
+      base: { service: 'tickstock' },
+      redact: { paths: ['apiKey', 'params', '*.apiKey', '*.params'], censor: '***' },
+    },
     pino.destination({ dest: appLogFile, sync: false }),
   );
 
@@ -124,7 +153,9 @@ async function main(): Promise<number> {
     }
 
     // Feed time runs `acceleration`× the wall clock; starting this far back keeps it in the past for the whole budget.
-    const startMs = Math.floor((Date.now() - (budgetMs / 1000) * (acceleration - 1) * 1000) / 60_000) * 60_000 - 60_000;
+    const startMs =
+      Math.floor((Date.now() - (budgetMs / 1000) * (acceleration - 1) * 1000) / 60_000) * 60_000 -
+      60_000;
     let coverage: SoakCoverage | null = null;
     sim = new MassiveSimulator({
       clock: 'realtime',
@@ -161,7 +192,14 @@ async function main(): Promise<number> {
     );
     app = await startApp(config, { logger: appLogger });
     const running = app;
-    await waitFor(() => running.status().connections.every((c) => c.state === 'live') && running.status().ingest.ticksProcessed > 0, 'app live with data', 60_000, 50);
+    await waitFor(
+      () =>
+        running.status().connections.every((c) => c.state === 'live') &&
+        running.status().ingest.ticksProcessed > 0,
+      'app live with data',
+      60_000,
+      50,
+    );
     const rssSamples: number[] = [];
     const heapStart = Math.round(process.memoryUsage().heapUsed / 1_048_576);
     const rssStart = rssMb();
@@ -196,7 +234,12 @@ async function main(): Promise<number> {
     // Settle: every socket live, then enough feed time for every pending gap to close and be fetched.
     await drill.waitFeedRecovered(Date.now());
     const settleUntilFeed = sim.now() + 3 * 60_000;
-    await waitFor(() => sim!.now() >= settleUntilFeed, 'feed time to pass the last gap', 120_000, 100);
+    await waitFor(
+      () => sim!.now() >= settleUntilFeed,
+      'feed time to pass the last gap',
+      120_000,
+      100,
+    );
     let runs = -1;
     await waitFor(
       async () => {
@@ -238,7 +281,10 @@ async function main(): Promise<number> {
       30_000,
       0,
     );
-    if (drill.reconnects() !== reconnectsAtFreeze) problems.push('a socket reconnected between the freeze and stop: the end of the compared range is not exact');
+    if (drill.reconnects() !== reconnectsAtFreeze)
+      problems.push(
+        'a socket reconnected between the freeze and stop: the end of the compared range is not exact',
+      );
     const backlogAtStop = running.status().writer.backlog;
     const rssEnd = rssMb();
     const heapEnd = Math.round(process.memoryUsage().heapUsed / 1_048_576);
@@ -262,15 +308,22 @@ async function main(): Promise<number> {
     const stored = await readAllBars(usePg ? scratch!.url : null, pgliteDir);
     const expected = coverage.expected();
     const comparison = compareBars(stored, expected, { inScope: coverage.inScope });
-    if (!comparatorSelfCheck(stored)) problems.push('comparator self-check failed: a nudged bar was not flagged');
+    if (!comparatorSelfCheck(stored))
+      problems.push('comparator self-check failed: a nudged bar was not flagged');
     let outside = 0;
-    for (const bar of stored.values()) if (!coverage.inScope(bar.symbol, bar.minuteStartMs)) outside++;
-    const firstMinutes = sim.symbols.map((s) => coverage.firstMinute(s)).filter((m): m is number => m !== null);
+    for (const bar of stored.values())
+      if (!coverage.inScope(bar.symbol, bar.minuteStartMs)) outside++;
+    const firstMinutes = sim.symbols
+      .map((s) => coverage.firstMinute(s))
+      .filter((m): m is number => m !== null);
     const from = Math.min(...firstMinutes);
     const rejectsCounted = finalStatus.ingest.ticksRejected;
     if (comparison.compared === 0) problems.push('nothing was compared');
     if (comparison.mismatches > 0) problems.push(`${comparison.mismatches} mismatching bars`);
-    if (rejectsCounted > drill.badEventsSent) problems.push(`more rejects (${rejectsCounted}) than bad events injected (${drill.badEventsSent}): real data was rejected`);
+    if (rejectsCounted > drill.badEventsSent)
+      problems.push(
+        `more rejects (${rejectsCounted}) than bad events injected (${drill.badEventsSent}): real data was rejected`,
+      );
 
     const report: SoakReport = {
       ok: problems.length === 0,
@@ -288,7 +341,9 @@ async function main(): Promise<number> {
       rejects: {
         injectedBadEvents: drill.badEventsSent,
         counted: rejectsCounted,
-        byReason: Object.fromEntries(Object.entries(finalStatus.ingest.rejectedByReason).filter(([, n]) => n > 0)),
+        byReason: Object.fromEntries(
+          Object.entries(finalStatus.ingest.rejectedByReason).filter(([, n]) => n > 0),
+        ),
       },
       dbConnectionsKilled: drill.dbConnectionsKilled,
       eventsGenerated: sim.counters().eventsGenerated,
@@ -308,14 +363,20 @@ async function main(): Promise<number> {
         endMb: rssEnd,
         minMb: Math.min(...rssSamples),
         maxMb: Math.max(...rssSamples),
-        secondHalfMbPerMin: slopePerMinute(rssSamples.slice(Math.floor(rssSamples.length / 2)), RSS_SAMPLE_MS),
+        secondHalfMbPerMin: slopePerMinute(
+          rssSamples.slice(Math.floor(rssSamples.length / 2)),
+          RSS_SAMPLE_MS,
+        ),
         samples: rssSamples,
       },
       heapUsedMb: { start: heapStart, end: heapEnd },
       durationSeconds: Math.round((Date.now() - started) / 1000),
       problems,
     };
-    writeFileSync(path.join(resultsDir, 'soak-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(
+      path.join(resultsDir, 'soak-latest.json'),
+      `${JSON.stringify(report, null, 2)}\n`,
+    );
     printReport(report);
     return report.ok ? 0 : 1;
   } finally {
@@ -367,7 +428,9 @@ function printReport(r: SoakReport): void {
   const lines = [
     '',
     `== Soak report (${r.database}, ${r.minutes} min of faults, ${r.symbols} symbols, ${r.acceleration}× real time, ${r.durationSeconds} s total)`,
-    `faults injected: ${Object.entries(r.faults).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `faults injected: ${Object.entries(r.faults)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `final SIGTERM drill: ${r.sigtermDrill}`,
     `reconnects ${r.reconnects} (simulator accepted ${r.simulatorConnectionsAccepted} connections); database connections killed ${r.dbConnectionsKilled}`,
     `backfill: ${r.backfill.minutesFilled} minutes filled in ${r.backfill.runs} runs (${r.backfill.requests} requests, ${r.backfill.failures} failures)`,

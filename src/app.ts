@@ -52,7 +52,10 @@ interface FeedEndpoint {
 const DRAIN_TIMEOUT_MS = 30_000;
 
 /** The composition root: config → database → feed → ingest → API, unwound in reverse by stop(). */
-export async function startApp(config: AppConfig, options: StartAppOptions = {}): Promise<RunningApp> {
+export async function startApp(
+  config: AppConfig,
+  options: StartAppOptions = {},
+): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const startedAt = Date.now();
   logger.info({ config: describeConfig(config) }, 'starting TickStock');
@@ -60,16 +63,24 @@ export async function startApp(config: AppConfig, options: StartAppOptions = {})
   const dataSource = await openDatabase(config.database);
   logger.info({ database: config.database.kind }, 'database ready, migrations applied');
 
-  const simulator = config.massiveApiKey === null ? new MassiveSimulator({ ...config.simulator, ...simulatorSymbols(config), logger }) : null;
+  const simulator =
+    config.massiveApiKey === null
+      ? new MassiveSimulator({ ...config.simulator, ...simulatorSymbols(config), logger })
+      : null;
   const feed = await resolveFeed(config, simulator);
-  logger.info({ feed: feed.source, url: feed.wsUrl, symbols: feed.symbols.length }, 'feed selected');
+  logger.info(
+    { feed: feed.source, url: feed.wsUrl, symbols: feed.symbols.length },
+    'feed selected',
+  );
 
   const stats = new IngestStats();
   const events = createAppEvents();
   const metrics = createMetrics();
   const ohlcv = createOhlcvRepository(dataSource);
   const aggregator = new MinuteBarAggregator();
-  const latestStored = await ohlcv.latestMinutePerSymbol(feed.symbols[0] === '*' ? undefined : feed.symbols);
+  const latestStored = await ohlcv.latestMinutePerSymbol(
+    feed.symbols[0] === '*' ? undefined : feed.symbols,
+  );
   if (latestStored.size > 0) aggregator.setSeedThrough(Math.max(...latestStored.values()));
 
   const writer = new BarWriter({
@@ -120,7 +131,8 @@ export async function startApp(config: AppConfig, options: StartAppOptions = {})
       stats.ticksReceived += count;
     },
     onGap: (gap) => {
-      for (const symbol of gap.symbols) gapFiller.enqueue({ symbol, fromMs: gap.fromMs, toMs: gap.toMs });
+      for (const symbol of gap.symbols)
+        gapFiller.enqueue({ symbol, fromMs: gap.fromMs, toMs: gap.toMs });
     },
     onFatal: (error) => logger.error({ err: error }, 'feed socket stopped for good'),
   });
@@ -136,7 +148,11 @@ export async function startApp(config: AppConfig, options: StartAppOptions = {})
       ingest: stats.snapshot(),
       connections: pool.status(),
       writer: writer.status(),
-      backfill: { ...fills, requests: client.requests, lastError: fills.lastError ?? client.lastError },
+      backfill: {
+        ...fills,
+        requests: client.requests,
+        lastError: fills.lastError ?? client.lastError,
+      },
       patterns: patterns.status(),
     };
   };
@@ -163,7 +179,10 @@ export async function startApp(config: AppConfig, options: StartAppOptions = {})
   writer.start();
   gapFiller.start();
   pool.start();
-  logger.info({ url: server.url }, `TickStock listening: dashboard ${server.url}/ · GraphQL ${server.url}/graphql`);
+  logger.info(
+    { url: server.url },
+    `TickStock listening: dashboard ${server.url}/ · GraphQL ${server.url}/graphql`,
+  );
 
   let stopping: Promise<void> | null = null;
   const stop = async (): Promise<void> => {
@@ -198,7 +217,10 @@ function simulatorSymbols(config: AppConfig): { symbols?: string[] } {
   return config.symbols[0] === '*' ? {} : { symbols: config.symbols };
 }
 
-async function resolveFeed(config: AppConfig, simulator: MassiveSimulator | null): Promise<FeedEndpoint> {
+async function resolveFeed(
+  config: AppConfig,
+  simulator: MassiveSimulator | null,
+): Promise<FeedEndpoint> {
   if (simulator === null) {
     return {
       wsUrl: config.massiveWsUrl,
@@ -225,7 +247,10 @@ async function resolveFeed(config: AppConfig, simulator: MassiveSimulator | null
 
 /** dist/web of this checkout, whether running from dist/ (npm start) or from sources (tests). */
 function defaultStaticDir(): string | undefined {
-  for (const candidate of [path.resolve(__dirname, '..', 'web'), path.resolve(__dirname, '..', 'dist', 'web')]) {
+  for (const candidate of [
+    path.resolve(__dirname, '..', 'web'),
+    path.resolve(__dirname, '..', 'dist', 'web'),
+  ]) {
     if (existsSync(path.join(candidate, 'index.html'))) return candidate;
   }
   return undefined;

@@ -53,7 +53,15 @@ export class ConfigError extends Error {
   }
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.-]{0,19}$/;
 
 type Env = Record<string, string | undefined>;
@@ -101,7 +109,8 @@ function parseDatabase(reader: EnvReader): DatabaseConfig {
   const raw = reader.optional('DATABASE_URL');
   if (raw === null) return { kind: 'pglite', dataDir: reader.string('DATA_DIR', './data') };
   if (raw === 'memory://') return { kind: 'pglite', dataDir: null };
-  if (raw.startsWith('pglite://')) return { kind: 'pglite', dataDir: raw.slice('pglite://'.length) };
+  if (raw.startsWith('pglite://'))
+    return { kind: 'pglite', dataDir: raw.slice('pglite://'.length) };
   try {
     const url = new URL(raw);
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
@@ -116,7 +125,14 @@ function parseDatabase(reader: EnvReader): DatabaseConfig {
 function parseSymbols(reader: EnvReader): string[] {
   const raw = reader.string('SYMBOLS', '*');
   if (raw === '*') return ['*'];
-  const symbols = [...new Set(raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))];
+  const symbols = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean),
+    ),
+  ];
   const bad = symbols.filter((s) => !SYMBOL_PATTERN.test(s));
   if (symbols.length === 0) reader.problems.push('SYMBOLS must be "*" or a comma-separated list');
   if (bad.length > 0) reader.problems.push(`SYMBOLS has invalid tickers: ${bad.join(', ')}`);
@@ -145,7 +161,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     flushBatchSize: reader.int('FLUSH_BATCH_SIZE', 5000, 1, 10_000),
     backfillMaxMinutes: reader.int('BACKFILL_MAX_MINUTES', 24 * 60, 0, 7 * 24 * 60),
     feedPingIntervalMs: reader.int('FEED_PING_INTERVAL_MS', 10_000, 100, 600_000),
-    feedNoDataTimeoutMs: reader.optional('FEED_NO_DATA_TIMEOUT_MS') === null ? null : reader.int('FEED_NO_DATA_TIMEOUT_MS', 0, 0, 3_600_000),
+    feedNoDataTimeoutMs:
+      reader.optional('FEED_NO_DATA_TIMEOUT_MS') === null
+        ? null
+        : reader.int('FEED_NO_DATA_TIMEOUT_MS', 0, 0, 3_600_000),
     simulator: {
       symbolCount: reader.int('SIM_SYMBOLS', 50, 1, 20_000),
       eventsPerSecond: reader.int('SIM_EVENTS_PER_SECOND', 50, 1, 1_000_000),

@@ -9,7 +9,14 @@ export function createLogger(level: LogLevel = 'info'): Logger {
     level,
     base: { service: 'tickstock' },
     redact: {
-      paths: ['apiKey', 'params', '*.apiKey', '*.params', 'config.massiveApiKey', 'headers.authorization'],
+      paths: [
+        'apiKey',
+        'params',
+        '*.apiKey',
+        '*.params',
+        'config.massiveApiKey',
+        'headers.authorization',
+      ],
       censor: '***',
     },
   });

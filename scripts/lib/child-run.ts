@@ -13,9 +13,17 @@ export class ChildRunError extends Error {
  * message it sends back (see `serveChild`). Each bench part gets its own process so PGlite (one
  * instance per process), the heap and RSS figures of one part never leak into another.
  */
-export function runInChild<T>(what: string, modulePath: string, options: unknown, execArgv: string[] = []): Promise<T> {
+export function runInChild<T>(
+  what: string,
+  modulePath: string,
+  options: unknown,
+  execArgv: string[] = [],
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(modulePath, ['--child', JSON.stringify(options)], { stdio: 'inherit', execArgv });
+    const child = fork(modulePath, ['--child', JSON.stringify(options)], {
+      stdio: 'inherit',
+      execArgv,
+    });
     let result: { ok: true; value: T } | { ok: false; error: string } | null = null;
     child.once('message', (message) => (result = message as typeof result));
     child.once('error', reject);

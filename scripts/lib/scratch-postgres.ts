@@ -15,7 +15,10 @@ export function postgresAdminUrl(): string {
 export async function isPostgresReachable(adminUrl: string, timeoutMs = 2000): Promise<boolean> {
   const url = new URL(adminUrl);
   const open = await new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: url.hostname || '127.0.0.1', port: Number(url.port || 5432) });
+    const socket = net.connect({
+      host: url.hostname || '127.0.0.1',
+      port: Number(url.port || 5432),
+    });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
@@ -69,7 +72,10 @@ export async function dropScratchDatabases(): Promise<void> {
 function hookSignals(): void {
   if (signalsHooked) return;
   signalsHooked = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       console.error(`${signal}: dropping ${live.size} scratch database(s) before exiting`);
       void dropScratchDatabases().finally(() => process.exit(code));
@@ -78,7 +84,10 @@ function hookSignals(): void {
 }
 
 /** Creates an empty database with a random name; only `drop()` of this object ever removes it. */
-export async function createScratchDatabase(adminUrl: string, prefix: string): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  adminUrl: string,
+  prefix: string,
+): Promise<ScratchDatabase> {
   hookSignals();
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });

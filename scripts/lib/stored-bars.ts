@@ -79,11 +79,22 @@ export interface BarComparison {
 export function compareBars(
   stored: ReadonlyMap<string, StoredBarText>,
   expected: ReadonlyMap<string, ExpectedBar>,
-  options: { inScope: (symbol: string, minuteStartMs: number) => boolean; vwapTolerance?: number; maxExamples?: number },
+  options: {
+    inScope: (symbol: string, minuteStartMs: number) => boolean;
+    vwapTolerance?: number;
+    maxExamples?: number;
+  },
 ): BarComparison {
   const tolerance = options.vwapTolerance ?? 1e-4;
   const maxExamples = options.maxExamples ?? 20;
-  const result: BarComparison = { compared: 0, mismatches: 0, missing: 0, unexpected: 0, vwapOff: 0, examples: [] };
+  const result: BarComparison = {
+    compared: 0,
+    mismatches: 0,
+    missing: 0,
+    unexpected: 0,
+    vwapOff: 0,
+    examples: [],
+  };
   const note = (text: string) => {
     if (result.examples.length < maxExamples) result.examples.push(text);
   };
@@ -99,7 +110,8 @@ export function compareBars(
     }
     const diffs: string[] = [];
     for (const field of ['open', 'high', 'low', 'close'] as const) {
-      if (got[field] !== String(want[field])) diffs.push(`${field} ${got[field]} != ${want[field]}`);
+      if (got[field] !== String(want[field]))
+        diffs.push(`${field} ${got[field]} != ${want[field]}`);
     }
     if (got.volume !== String(want.volume)) diffs.push(`volume ${got.volume} != ${want.volume}`);
     if (diffs.length > 0) {
@@ -115,7 +127,9 @@ export function compareBars(
     if (!expected.has(key) && options.inScope(got.symbol, got.minuteStartMs)) {
       result.unexpected++;
       result.mismatches++;
-      note(`${got.symbol} ${new Date(got.minuteStartMs).toISOString()}: unexpected row (volume ${got.volume})`);
+      note(
+        `${got.symbol} ${new Date(got.minuteStartMs).toISOString()}: unexpected row (volume ${got.volume})`,
+      );
     }
   }
   return result;
@@ -144,7 +158,15 @@ export function comparatorSelfCheck(stored: ReadonlyMap<string, StoredBarText>):
   const only = new Map([[key, bar]]);
   const inScope = () => true;
   const same = compareBars(only, new Map([[key, exact]]), { inScope, vwapTolerance: Infinity });
-  const nudged = { ...exact, close: Math.round((exact.close + 0.01) * 100) / 100, volume: exact.volume + 1 };
+  const nudged = {
+    ...exact,
+    close: Math.round((exact.close + 0.01) * 100) / 100,
+    volume: exact.volume + 1,
+  };
   const differs = compareBars(only, new Map([[key, nudged]]), { inScope, vwapTolerance: Infinity });
-  return same.mismatches === 0 && differs.mismatches === 1 && differs.examples.some((line) => line.includes('close') && line.includes('volume'));
+  return (
+    same.mismatches === 0 &&
+    differs.mismatches === 1 &&
+    differs.examples.some((line) => line.includes('close') && line.includes('volume'))
+  );
 }

@@ -1,13 +1,15 @@
 import net from 'node:net';
 
 /**
- * A TCP proxy on 127.0.0.1:<free port> in front of a server, for fault drills outside jest
- * (the same idea as test/helpers/tcp-proxy.ts, which scripts cannot import): `cut()` resets
- * every live connection and refuses new ones until `restore()`.
+ * A real TCP proxy on 127.0.0.1:<free port> in front of a server, for fault drills in the soak
+ * and in tests: `cut()` resets every live connection and refuses new ones (accepted, then reset
+ * at once) until `restore()`; `holdReplies()` silently discards server→client bytes, so a
+ * statement can commit while its reply never arrives (an ambiguous failure once cut).
  */
 export class TcpProxy {
   private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
   private refusing = false;
+  private discardReplies = false;
   /** Connections accepted since start, and those refused while cut. */
   accepted = 0;
   refused = 0;
@@ -47,6 +49,10 @@ export class TcpProxy {
     this.refusing = false;
   }
 
+  holdReplies(hold: boolean): void {
+    this.discardReplies = hold;
+  }
+
   get liveConnections(): number {
     return this.pairs.size;
   }
@@ -73,7 +79,9 @@ export class TcpProxy {
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (!this.discardReplies) client.write(chunk);
+    });
   }
 }

@@ -17,7 +17,8 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
-    if (Date.now() > deadline) throw new WaitTimeoutError(typeof what === 'string' ? what : what(), timeoutMs);
+    if (Date.now() > deadline)
+      throw new WaitTimeoutError(typeof what === 'string' ? what : what(), timeoutMs);
     await sleep(intervalMs);
   }
 }

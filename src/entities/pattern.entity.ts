@@ -5,7 +5,9 @@ export type PatternDirection = 'bullish' | 'bearish' | 'reversal' | 'neutral';
 
 /** A detected pattern event. (symbol, pattern, timestamp) is unique: a pattern fires once per bar/tick. */
 @Entity({ name: 'patterns' })
-@Index('patterns_symbol_pattern_timestamp_key', ['symbol', 'pattern', 'timestamp'], { unique: true })
+@Index('patterns_symbol_pattern_timestamp_key', ['symbol', 'pattern', 'timestamp'], {
+  unique: true,
+})
 @Index('patterns_timestamp_idx', ['timestamp'])
 export class PatternEntity {
   /** bigserial, as text (pg returns bigint as a string). */

@@ -106,7 +106,8 @@ export class GapFiller {
   fillReadyGaps(): void {
     const feedTime = this.deps.feedTimeMs();
     if (feedTime > 0 && this.openEnded.size > 0) {
-      for (const [symbol, fromMs] of this.openEnded) this.enqueue({ symbol, fromMs, toMs: feedTime });
+      for (const [symbol, fromMs] of this.openEnded)
+        this.enqueue({ symbol, fromMs, toMs: feedTime });
       this.openEnded.clear();
     }
     for (const gap of [...this.pending.values()]) {
@@ -132,8 +133,12 @@ export class GapFiller {
     this.pending.clear();
     await this.drain();
     for (let i = 0; i < gaps.length; i += this.options.concurrency) {
-      const batch = gaps.slice(i, i + this.options.concurrency).filter((gap) => gap.fromMs <= closedThrough);
-      await Promise.all(batch.map((gap) => this.fill({ ...gap, toMs: Math.min(gap.toMs, closedThrough) })));
+      const batch = gaps
+        .slice(i, i + this.options.concurrency)
+        .filter((gap) => gap.fromMs <= closedThrough);
+      await Promise.all(
+        batch.map((gap) => this.fill({ ...gap, toMs: Math.min(gap.toMs, closedThrough) })),
+      );
     }
   }
 
@@ -153,12 +158,19 @@ export class GapFiller {
     try {
       this.counters.requests++;
       const bars = await this.deps.fetchMinuteBars(gap.symbol, gap.fromMs, gap.toMs);
-      const inRange = bars.filter((b) => b.minuteStartMs >= gap.fromMs && b.minuteStartMs <= gap.toMs);
+      const inRange = bars.filter(
+        (b) => b.minuteStartMs >= gap.fromMs && b.minuteStartMs <= gap.toMs,
+      );
       if (inRange.length > 0) await this.deps.replaceMinuteBars(inRange);
       this.counters.minutesFilled += inRange.length;
       this.retry.delete(gap.symbol);
       this.deps.logger.info(
-        { symbol: gap.symbol, from: new Date(gap.fromMs).toISOString(), to: new Date(gap.toMs).toISOString(), minutes: inRange.length },
+        {
+          symbol: gap.symbol,
+          from: new Date(gap.fromMs).toISOString(),
+          to: new Date(gap.toMs).toISOString(),
+          minutes: inRange.length,
+        },
         'gap backfilled',
       );
     } catch (error) {
@@ -167,7 +179,10 @@ export class GapFiller {
       const streak = (this.retry.get(gap.symbol)?.streak ?? 0) + 1;
       const delayMs = Math.min(60_000, 1000 * 2 ** streak);
       this.retry.set(gap.symbol, { atMs: Date.now() + delayMs, streak });
-      this.deps.logger.error({ err: error, symbol: gap.symbol, retryInMs: delayMs }, 'gap backfill failed; will retry');
+      this.deps.logger.error(
+        { err: error, symbol: gap.symbol, retryInMs: delayMs },
+        'gap backfill failed; will retry',
+      );
       this.enqueue(gap);
     }
   }

@@ -4,13 +4,7 @@
  */
 
 export type ConnectionState =
-  | 'connecting'
-  | 'authenticating'
-  | 'subscribing'
-  | 'live'
-  | 'backoff'
-  | 'failed'
-  | 'closed';
+  'connecting' | 'authenticating' | 'subscribing' | 'live' | 'backoff' | 'failed' | 'closed';
 
 export interface ConnectionStatus {
   id: number;

@@ -54,8 +54,7 @@ export const REJECT_REASONS = [
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export type TickValidation =
-  | { ok: true; tick: TickData }
-  | { ok: false; reason: RejectReason; detail: string };
+  { ok: true; tick: TickData } | { ok: false; reason: RejectReason; detail: string };
 
 export interface TickValidationOptions {
   source: TickSource;
@@ -72,7 +71,8 @@ const REQUIRED_FIELDS = ['o', 'h', 'l', 'c', 'v', 's', 'e'] as const;
 const INVALID = -1;
 
 function firstMissing(...values: unknown[]): number {
-  for (let i = 0; i < values.length; i++) if (values[i] === undefined || values[i] === null) return i;
+  for (let i = 0; i < values.length; i++)
+    if (values[i] === undefined || values[i] === null) return i;
   return -1;
 }
 
@@ -90,7 +90,11 @@ function optionalNumber(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : INVALID;
 }
 
-const reject = (reason: RejectReason, detail: string): TickValidation => ({ ok: false, reason, detail });
+const reject = (reason: RejectReason, detail: string): TickValidation => ({
+  ok: false,
+  reason,
+  detail,
+});
 
 /** Formats a price for a NUMERIC column: the exact decimal the feed sent (see TickData). */
 export function decimalText(value: number): string {
@@ -111,14 +115,26 @@ export function fromAggregate(
   if (!SYMBOL_PATTERN.test(symbol)) return reject('bad_symbol', symbol.slice(0, 30));
 
   // Field by field, without intermediate objects: this runs once per event on the hot path.
-  const o = raw.o, h = raw.h, l = raw.l, c = raw.c, v = raw.v, s = raw.s, e = raw.e;
+  const o = raw.o,
+    h = raw.h,
+    l = raw.l,
+    c = raw.c,
+    v = raw.v,
+    s = raw.s,
+    e = raw.e;
   const missing = firstMissing(o, h, l, c, v, s, e);
   if (missing >= 0) return reject('missing_field', REQUIRED_FIELDS[missing]);
   const invalid = firstNonFinite(o, h, l, c, v, s, e);
   if (invalid >= 0) return reject('invalid_number', REQUIRED_FIELDS[invalid]);
-  const open = o as number, high = h as number, low = l as number, close = c as number;
-  const volume = v as number, start = s as number, end = e as number;
-  if (open <= 0 || high <= 0 || low <= 0 || close <= 0) return reject('negative_value', 'price <= 0');
+  const open = o as number,
+    high = h as number,
+    low = l as number,
+    close = c as number;
+  const volume = v as number,
+    start = s as number,
+    end = e as number;
+  if (open <= 0 || high <= 0 || low <= 0 || close <= 0)
+    return reject('negative_value', 'price <= 0');
   if (volume < 0) return reject('negative_value', 'v');
   if (!Number.isInteger(volume)) return reject('invalid_number', 'v not an integer');
   if (high < low || open < low || open > high || close < low || close > high) {
@@ -128,7 +144,8 @@ export function fromAggregate(
   if (start < EARLIEST_PLAUSIBLE_MS || start > options.receivedAtMs + options.maxFutureMs) {
     return reject('absurd_timestamp', `s=${start}`);
   }
-  if (end < start || end - start > MAX_WINDOW_MS) return reject('absurd_timestamp', `s=${start} e=${end}`);
+  if (end < start || end - start > MAX_WINDOW_MS)
+    return reject('absurd_timestamp', `s=${start} e=${end}`);
 
   const vwap = optionalNumber(raw.vw);
   const accumulatedVolume = optionalNumber(raw.av);

@@ -30,7 +30,10 @@ export function benchEngine(ticks: readonly TickData[]): EngineBenchResult {
 
   const sampled = run(ticks, true);
   const samples = sampled.samples.sort((a, b) => a - b);
-  const at = (q: number) => (samples.length === 0 ? 0 : samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]);
+  const at = (q: number) =>
+    samples.length === 0
+      ? 0
+      : samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
   return {
     ticks: ticks.length,
     barsClosed: timed.barsClosed,

@@ -2,7 +2,13 @@ import type { PatternEvent } from '../events/app-events';
 import type { MinuteBar } from '../ingest/bars/minute-bar';
 import type { TickData } from '../ingest/tick';
 import { RateLimitedLog, type Logger } from '../logger';
-import { PATTERN_NAMES, PATTERN_VALIDITY_MS, safeRatio, type PatternMatch, type PatternName } from './pattern-catalog';
+import {
+  PATTERN_NAMES,
+  PATTERN_VALIDITY_MS,
+  safeRatio,
+  type PatternMatch,
+  type PatternName,
+} from './pattern-catalog';
 import { RollingWindow } from './ring-buffer';
 import type { Candle, CandleContext, CandleRule } from './rules/candle-geometry';
 import { SINGLE_CANDLE_RULES } from './rules/single-candle.rules';
@@ -45,7 +51,11 @@ export const DEFAULT_BAR_HISTORY = 5;
  */
 const round4 = (value: number) => Math.round(value * 1e4) / 1e4;
 
-const CANDLE_RULES: readonly CandleRule[] = [...SINGLE_CANDLE_RULES, ...TWO_CANDLE_RULES, ...THREE_CANDLE_RULES];
+const CANDLE_RULES: readonly CandleRule[] = [
+  ...SINGLE_CANDLE_RULES,
+  ...TWO_CANDLE_RULES,
+  ...THREE_CANDLE_RULES,
+];
 
 interface SymbolState {
   readonly window: RollingWindow;
@@ -84,7 +94,10 @@ export class PatternEngine {
     this.barHistory = Math.max(2, options.barHistory ?? DEFAULT_BAR_HISTORY);
     this.log = options.logger ? new RateLimitedLog(options.logger) : null;
     this.counters = {
-      detectedByPattern: Object.fromEntries(PATTERN_NAMES.map((name) => [name, 0])) as Record<PatternName, number>,
+      detectedByPattern: Object.fromEntries(PATTERN_NAMES.map((name) => [name, 0])) as Record<
+        PatternName,
+        number
+      >,
       ticksEvaluated: 0,
       ticksIgnored: 0,
       barsEvaluated: 0,
@@ -116,7 +129,11 @@ export class PatternEngine {
   };
 
   stats(): PatternEngineStats {
-    return { ...this.counters, detectedByPattern: { ...this.counters.detectedByPattern }, symbols: this.symbols.size };
+    return {
+      ...this.counters,
+      detectedByPattern: { ...this.counters.detectedByPattern },
+      symbols: this.symbols.size,
+    };
   }
 
   private evaluateTick(tick: TickData): void {
@@ -155,7 +172,13 @@ export class PatternEngine {
       return;
     }
     this.counters.barsEvaluated++;
-    const candle: Candle = { open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume };
+    const candle: Candle = {
+      open: bar.open,
+      high: bar.high,
+      low: bar.low,
+      close: bar.close,
+      volume: bar.volume,
+    };
     let priorVolume = 0;
     for (const prior of state.bars) priorVolume += prior.volume;
     const context: CandleContext = {
@@ -212,7 +235,12 @@ export class PatternEngine {
     this.counters.errors++;
     this.log?.warn(
       `pattern-engine:${stage}`,
-      { stage, symbol: typeof symbol === 'string' ? symbol : null, err: error, errors: this.counters.errors },
+      {
+        stage,
+        symbol: typeof symbol === 'string' ? symbol : null,
+        err: error,
+        errors: this.counters.errors,
+      },
       'pattern engine error (input skipped; ingest unaffected)',
     );
   }

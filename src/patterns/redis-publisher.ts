@@ -57,15 +57,23 @@ export class RedisPatternPublisher {
       autoResendUnfulfilledCommands: false,
       connectTimeout: options.connectTimeoutMs ?? 2_000,
       commandTimeout: options.commandTimeoutMs ?? 2_000,
-      retryStrategy: (attempt) => Math.min(maxDelay, 100 * 2 ** Math.min(attempt, 10)) * (0.5 + Math.random() / 2),
+      retryStrategy: (attempt) =>
+        Math.min(maxDelay, 100 * 2 ** Math.min(attempt, 10)) * (0.5 + Math.random() / 2),
     });
     this.client.on('ready', () => {
-      options.logger.info({ redis: redactUrl(options.url), channel: options.channel }, 'redis pattern publisher ready');
+      options.logger.info(
+        { redis: redactUrl(options.url), channel: options.channel },
+        'redis pattern publisher ready',
+      );
       this.pump();
     });
     // ioredis reports every failed (re)connect here; without a listener it would print to stderr.
     this.client.on('error', (error: Error) => {
-      this.log.warn('redis-publisher:error', { redis: redactUrl(options.url), err: error.message }, 'redis unavailable; pattern events queue (bounded) until it is back');
+      this.log.warn(
+        'redis-publisher:error',
+        { redis: redactUrl(options.url), err: error.message },
+        'redis unavailable; pattern events queue (bounded) until it is back',
+      );
     });
   }
 
@@ -117,13 +125,17 @@ export class RedisPatternPublisher {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
-    const outcome = await Promise.race([this.client.quit().catch(() => 'failed' as const), timedOut]);
+    const outcome = await Promise.race([
+      this.client.quit().catch(() => 'failed' as const),
+      timedOut,
+    ]);
     clearTimeout(timer);
     if (outcome !== 'OK') this.client.disconnect();
   }
 
   private pump(): void {
-    if (this.inFlight || this.stopped || this.queue.length === 0 || this.client.status !== 'ready') return;
+    if (this.inFlight || this.stopped || this.queue.length === 0 || this.client.status !== 'ready')
+      return;
     const batch = this.queue.take(this.batchSize);
     const pipeline = this.client.pipeline();
     for (const event of batch) pipeline.publish(this.options.channel, JSON.stringify(event));
@@ -150,7 +162,11 @@ export class RedisPatternPublisher {
     this.publishFailures += count;
     this.log.warn(
       'redis-publisher:publish',
-      { count, failures: this.publishFailures, err: error instanceof Error ? error.message : error },
+      {
+        count,
+        failures: this.publishFailures,
+        err: error instanceof Error ? error.message : error,
+      },
       'publishing pattern events to redis failed',
     );
   }

@@ -86,7 +86,12 @@ export class PatternSink {
     if (this.stopped) return;
     this.accepted++;
     this.queue.push(event);
-    if (this.queue.length >= this.batchSize && this.writing === null && this.immediate === null && this.timer !== null) {
+    if (
+      this.queue.length >= this.batchSize &&
+      this.writing === null &&
+      this.immediate === null &&
+      this.timer !== null
+    ) {
       this.immediate = setImmediate(() => {
         this.immediate = null;
         void this.flush();
@@ -122,14 +127,18 @@ export class PatternSink {
    */
   async drain(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.queue.length > 0 || this.retryBatch !== null || this.writing !== null) && Date.now() < deadline) {
+    while (
+      (this.queue.length > 0 || this.retryBatch !== null || this.writing !== null) &&
+      Date.now() < deadline
+    ) {
       if (this.writing !== null) {
         await this.writing;
         continue;
       }
       const failuresBefore = this.writeFailures;
       await this.writeBatch();
-      if (this.writeFailures > failuresBefore) await sleep(Math.min(100, Math.max(0, deadline - Date.now())));
+      if (this.writeFailures > failuresBefore)
+        await sleep(Math.min(100, Math.max(0, deadline - Date.now())));
     }
     await this.options.publisher?.drain(Math.max(0, deadline - Date.now()));
   }
@@ -149,7 +158,12 @@ export class PatternSink {
   private async flush(): Promise<void> {
     if (this.writing !== null || Date.now() < this.retryAtMs) return;
     await this.writeBatch();
-    if (this.retryBatch === null && this.queue.length >= this.batchSize && this.immediate === null && this.timer !== null) {
+    if (
+      this.retryBatch === null &&
+      this.queue.length >= this.batchSize &&
+      this.immediate === null &&
+      this.timer !== null
+    ) {
       this.immediate = setImmediate(() => {
         this.immediate = null;
         void this.flush();
@@ -175,7 +189,10 @@ export class PatternSink {
       this.retryBatch = batch;
       this.retryAttempt++;
       this.writeFailures++;
-      const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(this.retryAttempt - 1, 16));
+      const delay = Math.min(
+        this.retryMaxMs,
+        this.retryBaseMs * 2 ** Math.min(this.retryAttempt - 1, 16),
+      );
       this.retryAtMs = Date.now() + delay * (0.5 + Math.random() / 2);
       this.lastError = error instanceof Error ? error.message : String(error);
       this.log.warn(
@@ -194,7 +211,11 @@ export class PatternSink {
     try {
       this.options.events?.publish('patternsDetected', inserted);
     } catch (error) {
-      this.log.warn('pattern-sink:events', { err: error }, 'publishing patterns to subscribers failed');
+      this.log.warn(
+        'pattern-sink:events',
+        { err: error },
+        'publishing patterns to subscribers failed',
+      );
     }
     this.options.publisher?.enqueue(inserted);
   }

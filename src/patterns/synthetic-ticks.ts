@@ -44,7 +44,8 @@ export function syntheticTicks(options: SyntheticTickOptions): TickData[] {
     for (let i = 0; i < names.length; i++) {
       const open = prices[i];
       let drift = (random() - 0.5) * 0.004 * open;
-      if (random() < jumpChance) drift = (random() < 0.5 ? -1 : 1) * (0.025 + random() * 0.015) * open;
+      if (random() < jumpChance)
+        drift = (random() < 0.5 ? -1 : 1) * (0.025 + random() * 0.015) * open;
       const close = Math.max(0.01, round2(open + drift));
       const high = round2(Math.max(open, close) + random() * 0.001 * open);
       const low = Math.max(0.01, round2(Math.min(open, close) - random() * 0.001 * open));

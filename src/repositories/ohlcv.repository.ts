@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { toStoredBar, type StoredBarRow } from './stored-bar-row';
 import { OhlcvMinuteEntity } from '../entities/ohlcv-minute.entity';
 import type { StoredBar } from '../events/app-events';
 import type {
@@ -53,30 +54,6 @@ export function sqlStateOf(error: unknown): string | undefined {
 /** Beyond this a replace is split into several statements, to bound one statement's memory. */
 const REPLACE_CHUNK = 5_000;
 const FOREIGN_KEY_VIOLATION = '23503';
-
-interface StoredRow {
-  symbol: string;
-  timestamp: Date | string;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string | number;
-  vwap: string | null;
-}
-
-function toStoredBar(row: StoredRow): StoredBar {
-  return {
-    symbol: row.symbol,
-    timestamp: row.timestamp instanceof Date ? row.timestamp : new Date(row.timestamp),
-    open: row.open,
-    high: row.high,
-    low: row.low,
-    close: row.close,
-    volume: Number(row.volume),
-    vwap: row.vwap,
-  };
-}
 
 const keyOf = (symbol: string, ms: number) => `${symbol}\u0000${ms}`;
 
@@ -135,10 +112,10 @@ export function createOhlcvRepository(
       if (deltas.length === 0) return { stored: [], ignored: 0, conflicts: 0 };
       const params = columnParams(deltas);
       const symbolList = deltas.map((d) => d.symbol);
-      let rows: StoredRow[];
+      let rows: StoredBarRow[];
       try {
         await symbols.ensureRegistered(symbolList);
-        rows = await this.query<StoredRow[]>(UPSERT_DELTAS_SQL, params);
+        rows = await this.query<StoredBarRow[]>(UPSERT_DELTAS_SQL, params);
       } catch (error) {
         if (sqlStateOf(error) !== FOREIGN_KEY_VIOLATION) {
           throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
@@ -150,7 +127,7 @@ export function createOhlcvRepository(
         symbols.forgetKnown();
         try {
           await symbols.ensureRegistered(symbolList);
-          rows = await this.query<StoredRow[]>(UPSERT_DELTAS_SQL, params);
+          rows = await this.query<StoredBarRow[]>(UPSERT_DELTAS_SQL, params);
         } catch (retryError) {
           throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
             cause: retryError,
@@ -178,7 +155,7 @@ export function createOhlcvRepository(
         await symbols.ensureRegistered(all.map((bar) => bar.symbol));
         for (let i = 0; i < all.length; i += REPLACE_CHUNK) {
           const chunk = all.slice(i, i + REPLACE_CHUNK).map(wholeMinute);
-          const rows = await this.query<StoredRow[]>(REPLACE_SQL, columnParams(chunk));
+          const rows = await this.query<StoredBarRow[]>(REPLACE_SQL, columnParams(chunk));
           for (const row of rows) stored.push(toStoredBar(row));
         }
       } catch (error) {
@@ -191,7 +168,7 @@ export function createOhlcvRepository(
     /** The stored rows (those that exist) of the given bars, with their seconds masks. */
     async readBarStates(keys: readonly BarKey[]): Promise<StoredBarState[]> {
       if (keys.length === 0) return [];
-      type Row = StoredRow & { open_second: number; close_second: number; mask: string };
+      type Row = StoredBarRow & { open_second: number; close_second: number; mask: string };
       let rows: Row[];
       try {
         rows = await this.query<Row[]>(READ_STATES_SQL, [

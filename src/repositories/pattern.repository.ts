@@ -61,12 +61,16 @@ function fromRow(row: PatternRow): StoredPattern {
     priceChange: Number(row.price_change),
     timestamp: new Date(row.timestamp),
     expiresAt: new Date(row.expires_at),
-    indicators: typeof row.indicators === 'string' ? (JSON.parse(row.indicators) as Record<string, number>) : row.indicators,
+    indicators:
+      typeof row.indicators === 'string'
+        ? (JSON.parse(row.indicators) as Record<string, number>)
+        : row.indicators,
     source: row.source,
   };
 }
 
-const keyOf = (symbol: string, pattern: string, timestampMs: number) => `${symbol}\u0000${pattern}\u0000${timestampMs}`;
+const keyOf = (symbol: string, pattern: string, timestampMs: number) =>
+  `${symbol}\u0000${pattern}\u0000${timestampMs}`;
 
 /**
  * The only SQL on the `patterns` table. Writes are one `unnest` statement per batch (no
@@ -95,7 +99,12 @@ export class PatternRepository {
       columns[8].push(JSON.stringify(e.indicators));
       columns[9].push(e.source);
     }
-    let rows: Array<{ id: string | number; symbol: string; pattern: string; timestamp: Date | string }>;
+    let rows: Array<{
+      id: string | number;
+      symbol: string;
+      pattern: string;
+      timestamp: Date | string;
+    }>;
     try {
       rows = await this.dataSource.query<typeof rows>(
         `INSERT INTO patterns (symbol, pattern, direction, confidence, price, price_change, timestamp, expires_at, indicators, source)
@@ -109,7 +118,8 @@ export class PatternRepository {
       throw new PatternRepositoryError(`inserting ${events.length} patterns failed`, { cause });
     }
     const ids = new Map<string, string>();
-    for (const row of rows) ids.set(keyOf(row.symbol, row.pattern, new Date(row.timestamp).getTime()), String(row.id));
+    for (const row of rows)
+      ids.set(keyOf(row.symbol, row.pattern, new Date(row.timestamp).getTime()), String(row.id));
     const inserted: PersistedPatternEvent[] = [];
     for (const e of events) {
       const key = keyOf(e.symbol, e.pattern, e.timestamp.getTime());
@@ -153,7 +163,10 @@ export class PatternRepository {
    * The newest `limit` patterns of each symbol, in one statement (for the Symbol.patterns
    * DataLoader): a LATERAL top-N per symbol. Every requested symbol has an entry (maybe empty), each newest first.
    */
-  async findLatestPerSymbol(symbols: readonly string[], limit: number): Promise<Map<string, StoredPattern[]>> {
+  async findLatestPerSymbol(
+    symbols: readonly string[],
+    limit: number,
+  ): Promise<Map<string, StoredPattern[]>> {
     const bySymbol = new Map<string, StoredPattern[]>(symbols.map((s) => [s, []]));
     if (symbols.length === 0) return bySymbol;
     let rows: PatternRow[];
@@ -169,7 +182,9 @@ export class PatternRepository {
         [[...new Set(symbols)], limit],
       );
     } catch (cause) {
-      throw new PatternRepositoryError(`querying patterns of ${symbols.length} symbols failed`, { cause });
+      throw new PatternRepositoryError(`querying patterns of ${symbols.length} symbols failed`, {
+        cause,
+      });
     }
     for (const row of rows) bySymbol.get(row.symbol)?.push(fromRow(row));
     return bySymbol;

@@ -16,8 +16,10 @@ export class PatternResolver {
   }
 
   @Query(() => [PatternType], {
-    description: 'Detected patterns, newest first, optionally of one symbol / one pattern name / since a time.',
-    complexity: ({ args, childComplexity }) => 1 + limitForCost(args.limit) * Math.max(childComplexity, 1),
+    description:
+      'Detected patterns, newest first, optionally of one symbol / one pattern name / since a time.',
+    complexity: ({ args, childComplexity }) =>
+      1 + limitForCost(args.limit) * Math.max(childComplexity, 1),
   })
   async patterns(@Args() args: PatternsArgs): Promise<PatternType[]> {
     return (await this.patternQuery.recent(args)).map(toPatternType);
@@ -26,10 +28,15 @@ export class PatternResolver {
   @Subscription(() => PatternType, {
     description: 'Each pattern as soon as it is stored, optionally only for some symbols.',
     subscribe: ({ args, context }) =>
-      (context as ApiContext).services.get(PatternQueryService).subscribe((args as PatternDetectedArgs).symbols),
+      (context as ApiContext).services
+        .get(PatternQueryService)
+        .subscribe((args as PatternDetectedArgs).symbols),
     complexity: 1 + PATTERN_FIELD_COUNT,
   })
-  patternDetected(@Root() event: PatternEvent & { id?: string }, @Args() _args: PatternDetectedArgs): PatternType {
+  patternDetected(
+    @Root() event: PatternEvent & { id?: string },
+    @Args() _args: PatternDetectedArgs,
+  ): PatternType {
     return toPatternType(event);
   }
 }

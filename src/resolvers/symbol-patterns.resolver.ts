@@ -19,7 +19,8 @@ export class SymbolPatternsResolver {
   /** Batched: every Symbol of one operation asking for the same limit shares one query. */
   @FieldResolver(() => [PatternType], {
     description: 'The newest patterns of this symbol, newest first.',
-    complexity: ({ args }) => 1 + Math.min(Number(args.limit) || 1, SYMBOL_PATTERNS_MAX_LIMIT) * PATTERN_FIELD_COUNT,
+    complexity: ({ args }) =>
+      1 + Math.min(Number(args.limit) || 1, SYMBOL_PATTERNS_MAX_LIMIT) * PATTERN_FIELD_COUNT,
   })
   async patterns(
     @Root() symbol: SymbolType,
@@ -31,7 +32,9 @@ export class SymbolPatternsResolver {
       `Symbol.patterns:${limit}`,
       () =>
         new DataLoader<string, PatternType[]>(async (symbols) =>
-          (await this.patternQuery.latestForSymbols(symbols, limit, SYMBOL_PATTERNS_MAX_LIMIT)).map((list) => list.map(toPatternType)),
+          (await this.patternQuery.latestForSymbols(symbols, limit, SYMBOL_PATTERNS_MAX_LIMIT)).map(
+            (list) => list.map(toPatternType),
+          ),
         ),
     );
     return loader.load(symbol.symbol);

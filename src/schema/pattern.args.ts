@@ -3,16 +3,25 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from '../services/query-input';
 
 @ArgsType()
 export class PatternsArgs {
-  @Field(() => String, { nullable: true, description: 'Only this ticker (case-insensitive); all when omitted.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only this ticker (case-insensitive); all when omitted.',
+  })
   symbol?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'Only patterns stamped at or after this time.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Only patterns stamped at or after this time.',
+  })
   since?: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Only this pattern name, e.g. "Hammer".' })
   pattern?: string | null;
 
-  @Field(() => Int, { defaultValue: DEFAULT_LIMIT, description: `1..${MAX_LIMIT}; the newest are kept.` })
+  @Field(() => Int, {
+    defaultValue: DEFAULT_LIMIT,
+    description: `1..${MAX_LIMIT}; the newest are kept.`,
+  })
   limit!: number;
 }
 

@@ -13,12 +13,19 @@ export enum PatternDirectionEnum {
 
 registerEnumType(PatternDirectionEnum, {
   name: 'PatternDirection',
-  description: 'What the pattern suggests for price: up, down, a turn of the current move, or indecision.',
+  description:
+    'What the pattern suggests for price: up, down, a turn of the current move, or indecision.',
 });
 
-@ObjectType('Pattern', { description: 'A pattern the engine detected on the per-second stream or on a closed 1-minute bar.' })
+@ObjectType('Pattern', {
+  description:
+    'A pattern the engine detected on the per-second stream or on a closed 1-minute bar.',
+})
 export class PatternType {
-  @Field(() => ID, { nullable: true, description: 'Row id; null only for an event that was never stored.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Row id; null only for an event that was never stored.',
+  })
   id!: string | null;
 
   @Field()
@@ -36,7 +43,9 @@ export class PatternType {
   @Field(() => Float, { description: 'Close of the tick or bar the pattern was found on.' })
   price!: number;
 
-  @Field(() => Float, { description: 'Percent move the rule measured (the gap, the tick move, the bar close vs open).' })
+  @Field(() => Float, {
+    description: 'Percent move the rule measured (the gap, the tick move, the bar close vs open).',
+  })
   priceChange!: number;
 
   @Field({ description: 'Window start of the tick, or minute start of the bar.' })
@@ -58,7 +67,9 @@ export class PatternType {
 export const PATTERN_FIELD_COUNT = 11;
 
 /** From a stored row, or from a bus event (which carries its row id when the sink persisted it). */
-export function toPatternType(pattern: StoredPattern | (PatternEvent & { id?: string })): PatternType {
+export function toPatternType(
+  pattern: StoredPattern | (PatternEvent & { id?: string }),
+): PatternType {
   const type = new PatternType();
   type.id = pattern.id ?? null;
   type.symbol = pattern.symbol;

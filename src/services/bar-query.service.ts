@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { toStoredBar, type StoredBarRow } from '../repositories/stored-bar-row';
 import type { StoredBar } from '../events/app-events';
 import { DataAccessError } from './domain-errors';
 import { checkLimit, checkSince, DEFAULT_LIMIT, normalizeSymbol } from './query-input';
@@ -29,30 +30,6 @@ CROSS JOIN LATERAL (
   SELECT * FROM ohlcv_1min o WHERE o.symbol = s.symbol ORDER BY o."timestamp" DESC LIMIT 1
 ) b`;
 
-interface BarRow {
-  symbol: string;
-  timestamp: Date | string;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string | number;
-  vwap: string | null;
-}
-
-export function toStoredBar(row: BarRow): StoredBar {
-  return {
-    symbol: row.symbol,
-    timestamp: row.timestamp instanceof Date ? row.timestamp : new Date(row.timestamp),
-    open: row.open,
-    high: row.high,
-    low: row.low,
-    close: row.close,
-    volume: Number(row.volume),
-    vwap: row.vwap,
-  };
-}
-
 export interface RecentBarsQuery {
   symbol: string;
   since?: Date | null;
@@ -82,7 +59,11 @@ export class BarQueryService {
     const symbol = normalizeSymbol(query.symbol);
     const limit = checkLimit(query.limit ?? DEFAULT_LIMIT);
     const since = checkSince(query.since, this.now(), this.futureToleranceMs);
-    const rows = await this.run<BarRow>(RECENT_BARS_SQL, [symbol, since ?? '-infinity', limit]);
+    const rows = await this.run<StoredBarRow>(RECENT_BARS_SQL, [
+      symbol,
+      since ?? '-infinity',
+      limit,
+    ]);
     return rows.map(toStoredBar);
   }
 
@@ -92,7 +73,7 @@ export class BarQueryService {
    */
   async latestBars(symbols: readonly string[]): Promise<(StoredBar | null)[]> {
     if (symbols.length === 0) return [];
-    const rows = await this.run<BarRow>(LATEST_BARS_SQL, [[...new Set(symbols)]]);
+    const rows = await this.run<StoredBarRow>(LATEST_BARS_SQL, [[...new Set(symbols)]]);
     const bySymbol = new Map(rows.map((row) => [row.symbol, toStoredBar(row)]));
     return symbols.map((symbol) => bySymbol.get(symbol) ?? null);
   }

@@ -1,9 +1,19 @@
 import { Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
 import type { AppEvents, PatternEvent } from '../events/app-events';
 import { PATTERN_NAMES, type PatternName } from '../patterns/pattern-catalog';
-import { PatternRepository, PatternRepositoryError, type StoredPattern } from '../repositories/pattern.repository';
+import {
+  PatternRepository,
+  PatternRepositoryError,
+  type StoredPattern,
+} from '../repositories/pattern.repository';
 import { DataAccessError, InvalidInputError } from './domain-errors';
-import { checkLimit, checkSince, DEFAULT_LIMIT, normalizeSymbol, normalizeSymbolList } from './query-input';
+import {
+  checkLimit,
+  checkSince,
+  DEFAULT_LIMIT,
+  normalizeSymbol,
+  normalizeSymbolList,
+} from './query-input';
 import type { ApiDeps } from './service-registry';
 
 export interface PatternsQuery {
@@ -16,7 +26,9 @@ export interface PatternsQuery {
 /** How many events one subscriber may fall behind before its oldest are dropped. */
 export const PATTERN_SUBSCRIBER_BUFFER = 10_000;
 const DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60_000;
-const BY_LOWER_NAME = new Map<string, PatternName>(PATTERN_NAMES.map((name) => [name.toLowerCase(), name]));
+const BY_LOWER_NAME = new Map<string, PatternName>(
+  PATTERN_NAMES.map((name) => [name.toLowerCase(), name]),
+);
 
 /** A known pattern name (case-insensitive: "hammer" → "Hammer"), or InvalidInputError listing the valid ones. */
 export function normalizePatternName(raw: string | null | undefined): PatternName | null {
@@ -24,7 +36,10 @@ export function normalizePatternName(raw: string | null | undefined): PatternNam
   const name = BY_LOWER_NAME.get(raw.trim().toLowerCase());
   if (name === undefined) {
     const shown = JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
-    throw new InvalidInputError(`pattern ${shown} is not one of ${PATTERN_NAMES.join(', ')}`, 'pattern');
+    throw new InvalidInputError(
+      `pattern ${shown} is not one of ${PATTERN_NAMES.join(', ')}`,
+      'pattern',
+    );
   }
   return name;
 }
@@ -50,7 +65,8 @@ export class PatternQueryService {
   /** Newest first: at most `limit` patterns, optionally of one symbol / one name / since a time. */
   async recent(query: PatternsQuery): Promise<StoredPattern[]> {
     const filter = {
-      symbol: query.symbol === null || query.symbol === undefined ? null : normalizeSymbol(query.symbol),
+      symbol:
+        query.symbol === null || query.symbol === undefined ? null : normalizeSymbol(query.symbol),
       pattern: normalizePatternName(query.pattern),
       since: checkSince(query.since, this.now(), this.futureToleranceMs),
       limit: checkLimit(query.limit ?? DEFAULT_LIMIT),
@@ -59,7 +75,11 @@ export class PatternQueryService {
   }
 
   /** For the Symbol.patterns DataLoader: the newest `limit` of each symbol, in `symbols` order, one query. */
-  async latestForSymbols(symbols: readonly string[], limit: number, maxLimit: number): Promise<StoredPattern[][]> {
+  async latestForSymbols(
+    symbols: readonly string[],
+    limit: number,
+    maxLimit: number,
+  ): Promise<StoredPattern[][]> {
     const checked = checkLimit(limit, 'limit', maxLimit);
     const bySymbol = await this.read(() => this.repository.findLatestPerSymbol(symbols, checked));
     return symbols.map((symbol) => bySymbol.get(symbol) ?? []);
@@ -89,7 +109,8 @@ export class PatternQueryService {
     try {
       return await query();
     } catch (error) {
-      if (error instanceof PatternRepositoryError) throw new DataAccessError('pattern query failed', { cause: error });
+      if (error instanceof PatternRepositoryError)
+        throw new DataAccessError('pattern query failed', { cause: error });
       throw error;
     }
   }

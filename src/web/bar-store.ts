@@ -25,12 +25,26 @@ export type MergeResult =
 export function toChartBar(bar: ApiBar): ChartBar | null {
   const ms = Date.parse(bar.timestamp);
   const values = [bar.open, bar.high, bar.low, bar.close, bar.volume];
-  if (!Number.isFinite(ms) || values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return null;
-  return { time: Math.floor(ms / 1000), open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume };
+  if (!Number.isFinite(ms) || values.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
+    return null;
+  return {
+    time: Math.floor(ms / 1000),
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    volume: bar.volume,
+  };
 }
 
 function sameBar(a: ChartBar, b: ChartBar): boolean {
-  return a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume;
+  return (
+    a.open === b.open &&
+    a.high === b.high &&
+    a.low === b.low &&
+    a.close === b.close &&
+    a.volume === b.volume
+  );
 }
 
 /**
@@ -76,7 +90,11 @@ export class BarStore {
   merge(apiBars: readonly ApiBar[], requestedLimit: number): MergeResult {
     const newest = this.newest;
     const oldestMs = apiBars.length > 0 ? Date.parse(apiBars[0].timestamp) : NaN;
-    if (newest !== undefined && apiBars.length >= requestedLimit && !(oldestMs <= newest.time * 1000)) {
+    if (
+      newest !== undefined &&
+      apiBars.length >= requestedLimit &&
+      !(oldestMs <= newest.time * 1000)
+    ) {
       return { kind: 'gap' };
     }
     const before = this.list.length;
@@ -89,7 +107,10 @@ export class BarStore {
     return changed.length === 0 ? { kind: 'none' } : { kind: 'update', bars: changed };
   }
 
-  private apply(apiBars: readonly ApiBar[]): { changed: { bar: ChartBar; historical: boolean }[]; inserted: boolean } {
+  private apply(apiBars: readonly ApiBar[]): {
+    changed: { bar: ChartBar; historical: boolean }[];
+    inserted: boolean;
+  } {
     const changed: { bar: ChartBar; historical: boolean }[] = [];
     let inserted = false;
     for (const apiBar of apiBars) {

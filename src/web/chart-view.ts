@@ -39,11 +39,21 @@ function localDate(time: Time): Date {
 }
 
 function candle(bar: ChartBar): CandlestickData<UTCTimestamp> {
-  return { time: bar.time as UTCTimestamp, open: bar.open, high: bar.high, low: bar.low, close: bar.close };
+  return {
+    time: bar.time as UTCTimestamp,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+  };
 }
 
 function volume(bar: ChartBar): HistogramData<UTCTimestamp> {
-  return { time: bar.time as UTCTimestamp, value: bar.volume, color: bar.close >= bar.open ? UP_VOLUME : DOWN_VOLUME };
+  return {
+    time: bar.time as UTCTimestamp,
+    value: bar.volume,
+    color: bar.close >= bar.open ? UP_VOLUME : DOWN_VOLUME,
+  };
 }
 
 /** Candles with a volume histogram underneath (overlay scale, bottom fifth), plus pattern markers. */
@@ -64,7 +74,10 @@ export class ChartView {
         fontSize: 12,
         attributionLogo: true,
       },
-      grid: { vertLines: { color: 'rgba(48, 54, 61, 0.5)' }, horzLines: { color: 'rgba(48, 54, 61, 0.5)' } },
+      grid: {
+        vertLines: { color: 'rgba(48, 54, 61, 0.5)' },
+        horzLines: { color: 'rgba(48, 54, 61, 0.5)' },
+      },
       crosshair: { mode: CrosshairMode.Normal },
       rightPriceScale: { borderColor: '#30363d', scaleMargins: { top: 0.08, bottom: 0.26 } },
       timeScale: {
@@ -136,11 +149,15 @@ export class ChartView {
         text: p.pattern.replace(/_/g, ' '),
       });
     }
-    this.markers.setMarkers([...markers.values()].sort((a, b) => (a.time as number) - (b.time as number)));
+    this.markers.setMarkers(
+      [...markers.values()].sort((a, b) => (a.time as number) - (b.time as number)),
+    );
   }
 
   /** Calls back with the bar under the crosshair (null when the pointer leaves the chart). */
   onHover(listener: (time: number | null) => void): void {
-    this.chart.subscribeCrosshairMove((param) => listener(param.time === undefined ? null : (param.time as number)));
+    this.chart.subscribeCrosshairMove((param) =>
+      listener(param.time === undefined ? null : (param.time as number)),
+    );
   }
 }

@@ -42,7 +42,9 @@ export interface DashboardOptions {
 }
 
 function describeErrors(errors: GraphQLErrorEntry[]): string {
-  const text = errors.map((e) => (e.path ? `${e.path.join('.')}: ${e.message}` : e.message)).join('; ');
+  const text = errors
+    .map((e) => (e.path ? `${e.path.join('.')}: ${e.message}` : e.message))
+    .join('; ');
   // The page has no way to learn API_TOKEN (by design): say so instead of retrying silently.
   return errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')
     ? `${text} (the server has API_TOKEN set; the dashboard cannot send a token)`
@@ -78,8 +80,13 @@ export class Dashboard {
   ) {
     this.hooks = createHooks(options.pollMs);
     this.catalog = new SymbolCatalog(options.endpoint, views.picker);
-    this.hooks.chartBars = () => (this.bars?.bars ?? []).map((b) => ({ ...b, time: new Date(b.time * 1000).toISOString() }));
-    this.poller = new Poller(() => this.poll(), options.pollMs, (error) => this.onPollFailure(error));
+    this.hooks.chartBars = () =>
+      (this.bars?.bars ?? []).map((b) => ({ ...b, time: new Date(b.time * 1000).toISOString() }));
+    this.poller = new Poller(
+      () => this.poll(),
+      options.pollMs,
+      (error) => this.onPollFailure(error),
+    );
     views.chart.onHover((time) => {
       this.hoverTime = time;
       this.renderQuote();
@@ -127,7 +134,15 @@ export class Dashboard {
     this.views.chart.clear();
     this.views.quote.setSymbol(symbol, this.catalog.nameOf(symbol));
     this.views.picker.setCurrent(symbol);
-    Object.assign(this.hooks, { symbol, barsSymbol: null, barsShown: 0, firstBarTime: null, lastBarTime: null, lastBarVolume: null, lastBarClose: null });
+    Object.assign(this.hooks, {
+      symbol,
+      barsSymbol: null,
+      barsShown: 0,
+      firstBarTime: null,
+      lastBarTime: null,
+      lastBarVolume: null,
+      lastBarClose: null,
+    });
     this.renderQuote();
     this.renderPatterns(new Set());
     this.options.onSymbolChange?.(symbol);
@@ -146,14 +161,22 @@ export class Dashboard {
     const generation = this.generation;
     const store = this.bars;
     const fullLoad = this.needsFullLoad;
-    const variables: PollVariables = { patternsSince: this.patternStore.since, patternLimit: PATTERN_LIMIT };
+    const variables: PollVariables = {
+      patternsSince: this.patternStore.since,
+      patternLimit: PATTERN_LIMIT,
+    };
     const barLimit = fullLoad ? INITIAL_BARS : this.useSince ? POLL_BARS : WINDOW_BARS;
     if (store !== null) {
       variables.symbol = store.symbol;
       variables.since = fullLoad || !this.useSince ? null : store.since;
       variables.barLimit = barLimit;
     }
-    const result = await postGraphQL<PollResult>(this.options.endpoint, pollQuery(store !== null), variables, Math.max(10_000, 3 * this.pollMs));
+    const result = await postGraphQL<PollResult>(
+      this.options.endpoint,
+      pollQuery(store !== null),
+      variables,
+      Math.max(10_000, 3 * this.pollMs),
+    );
     const now = Date.now();
     this.unreachable = null;
     this.queryError = result.errors.length > 0 ? describeErrors(result.errors) : null;
@@ -174,13 +197,21 @@ export class Dashboard {
   /** Input errors the page itself can fix: retried at once, so no error banner lingers. */
   private recoverFromInputErrors(errors: GraphQLErrorEntry[]): void {
     const rejected = (root: string, name: string) =>
-      errors.some((e) => e.path?.[0] === root && e.extensions?.code === 'BAD_USER_INPUT' && e.extensions.field === name);
+      errors.some(
+        (e) =>
+          e.path?.[0] === root &&
+          e.extensions?.code === 'BAD_USER_INPUT' &&
+          e.extensions.field === name,
+      );
     const barsSince = rejected('recentTicks', 'since') && this.useSince;
     const patternsSince = rejected('patterns', 'since') && this.patternStore.useSince;
     if (barsSince || patternsSince) {
       if (barsSince) this.useSince = false;
       if (patternsSince) this.patternStore.useSince = false;
-      Object.assign(this.hooks, { barsSinceMode: this.useSince, patternsSinceMode: this.patternStore.useSince });
+      Object.assign(this.hooks, {
+        barsSinceMode: this.useSince,
+        patternsSinceMode: this.patternStore.useSince,
+      });
       this.queryError = null;
       this.poller.triggerNow();
     } else if (rejected('recentTicks', 'symbol')) {
@@ -208,7 +239,12 @@ export class Dashboard {
     }
   }
 
-  private applyBars(store: BarStore, fullLoad: boolean, apiBars: ApiBar[], requestedLimit: number): void {
+  private applyBars(
+    store: BarStore,
+    fullLoad: boolean,
+    apiBars: ApiBar[],
+    requestedLimit: number,
+  ): void {
     if (fullLoad) {
       this.views.chart.setBars(store.load(apiBars));
       this.needsFullLoad = false;
@@ -221,7 +257,10 @@ export class Dashboard {
         return;
       case 'update':
         this.views.chart.updateBars(merged.bars);
-        this.afterBarsDrawn(store, merged.bars.some((c) => c.bar.time === store.newest?.time && !c.historical));
+        this.afterBarsDrawn(
+          store,
+          merged.bars.some((c) => c.bar.time === store.newest?.time && !c.historical),
+        );
         return;
       case 'reset':
         this.views.chart.setBars(merged.bars);
@@ -247,7 +286,12 @@ export class Dashboard {
     this.renderQuote();
     if (refreshMarkers) this.renderMarkers();
     if (newest) {
-      const sample = { symbol: store.symbol, time: new Date(newest.time * 1000).toISOString(), volume: newest.volume, close: newest.close };
+      const sample = {
+        symbol: store.symbol,
+        time: new Date(newest.time * 1000).toISOString(),
+        volume: newest.volume,
+        close: newest.close,
+      };
       // Stamp the frame that paints it, not the moment the data arrived.
       requestAnimationFrame(() => recordRender(this.hooks, { at: Date.now(), ...sample }));
     }
@@ -274,12 +318,15 @@ export class Dashboard {
 
   private renderQuote(): void {
     const bars = this.bars?.bars ?? [];
-    const hovered: ChartBar | undefined = this.hoverTime === null ? undefined : bars.find((b) => b.time === this.hoverTime);
+    const hovered: ChartBar | undefined =
+      this.hoverTime === null ? undefined : bars.find((b) => b.time === this.hoverTime);
     this.views.quote.render(bars, hovered);
   }
 
   private renderPatterns(fresh: ReadonlySet<string>): void {
-    const items = this.onlyCurrentSymbol ? this.patternStore.items.filter((p) => p.symbol === this.symbol) : this.patternStore.items;
+    const items = this.onlyCurrentSymbol
+      ? this.patternStore.items.filter((p) => p.symbol === this.symbol)
+      : this.patternStore.items;
     this.views.patterns.render(items, fresh, this.symbol);
     this.hooks.patternsShown = items.length;
   }

@@ -54,9 +54,12 @@ export async function postGraphQL<T>(
       cache: 'no-store',
     });
   } catch (error) {
-    throw new ApiUnreachableError(controller.signal.aborted ? `no answer within ${timeoutMs} ms` : 'API unreachable', {
-      cause: error,
-    });
+    throw new ApiUnreachableError(
+      controller.signal.aborted ? `no answer within ${timeoutMs} ms` : 'API unreachable',
+      {
+        cause: error,
+      },
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -64,7 +67,9 @@ export async function postGraphQL<T>(
   try {
     body = (await response.json()) as typeof body;
   } catch (error) {
-    throw new ApiUnreachableError(`HTTP ${response.status}: not a GraphQL response`, { cause: error });
+    throw new ApiUnreachableError(`HTTP ${response.status}: not a GraphQL response`, {
+      cause: error,
+    });
   }
   // Apollo answers validation errors with 400 and a GraphQL body: report those as query errors.
   if (!body || (body.data === undefined && !body.errors)) {

@@ -41,11 +41,26 @@ export class HealthView {
         key: 'connections',
         label: 'Connections',
         value: `${live}/${connections.length} live`,
-        tone: connections.length > 0 && live === connections.length ? 'good' : live > 0 ? 'warn' : 'bad',
+        tone:
+          connections.length > 0 && live === connections.length
+            ? 'good'
+            : live > 0
+              ? 'warn'
+              : 'bad',
       },
       { key: 'ticks-per-second', label: 'Ticks/s', value: formatRate(ticksPerSecond) },
-      { key: 'ticks-processed', label: 'Ticks processed', value: formatCompact(ingest.ticksProcessed), title: formatInt(ingest.ticksProcessed) },
-      { key: 'bars-written', label: 'Bars written', value: formatCompact(writer.barsWritten), title: formatInt(writer.barsWritten) },
+      {
+        key: 'ticks-processed',
+        label: 'Ticks processed',
+        value: formatCompact(ingest.ticksProcessed),
+        title: formatInt(ingest.ticksProcessed),
+      },
+      {
+        key: 'bars-written',
+        label: 'Bars written',
+        value: formatCompact(writer.barsWritten),
+        title: formatInt(writer.barsWritten),
+      },
       {
         key: 'backlog',
         label: 'Write backlog',
@@ -77,29 +92,55 @@ export class HealthView {
       ...list.map((m) =>
         h(
           'div',
-          { className: `metric${m.tone ? ` tone-${m.tone}` : ''}`, testId: `metric-${m.key}`, title: m.title },
-          [h('span', { className: 'metric-label', text: m.label }), h('span', { className: 'metric-value', text: m.value })],
+          {
+            className: `metric${m.tone ? ` tone-${m.tone}` : ''}`,
+            testId: `metric-${m.key}`,
+            title: m.title,
+          },
+          [
+            h('span', { className: 'metric-label', text: m.label }),
+            h('span', { className: 'metric-value', text: m.value }),
+          ],
         ),
       ),
     );
     this.rows.replaceChildren(...connections.map((c) => this.row(c)));
-    const reasons = ingest.rejectedByReason.filter((r) => r.count > 0).sort((a, b) => b.count - a.count);
+    const reasons = ingest.rejectedByReason
+      .filter((r) => r.count > 0)
+      .sort((a, b) => b.count - a.count);
     setText(
       this.rejects,
-      reasons.length === 0 ? '' : `Rejects by reason: ${reasons.map((r) => `${r.reason} ${formatInt(r.count)}`).join(' · ')}`,
+      reasons.length === 0
+        ? ''
+        : `Rejects by reason: ${reasons.map((r) => `${r.reason} ${formatInt(r.count)}`).join(' · ')}`,
     );
   }
 
   private row(c: ApiConnection): HTMLTableRowElement {
     const tone = connectionTone(c.state);
     const title = c.lastDisconnectReason ? `last disconnect: ${c.lastDisconnectReason}` : undefined;
-    return h('tr', { testId: 'connection-row', attrs: { 'data-state': c.state, 'data-id': String(c.id) } }, [
-      h('td', { text: `#${c.id}` }),
-      h('td', {}, [h('span', { className: `badge tone-${tone}`, text: c.state, title, testId: 'connection-state' })]),
-      h('td', { className: 'num', text: formatInt(c.symbolCount) }),
-      h('td', { className: 'num', text: formatDuration(c.lastMessageAgeMs), testId: 'connection-age' }),
-      h('td', { className: 'num hide-narrow', text: formatCompact(c.messagesReceived) }),
-      h('td', { className: 'num', text: formatInt(c.reconnects) }),
-    ]);
+    return h(
+      'tr',
+      { testId: 'connection-row', attrs: { 'data-state': c.state, 'data-id': String(c.id) } },
+      [
+        h('td', { text: `#${c.id}` }),
+        h('td', {}, [
+          h('span', {
+            className: `badge tone-${tone}`,
+            text: c.state,
+            title,
+            testId: 'connection-state',
+          }),
+        ]),
+        h('td', { className: 'num', text: formatInt(c.symbolCount) }),
+        h('td', {
+          className: 'num',
+          text: formatDuration(c.lastMessageAgeMs),
+          testId: 'connection-age',
+        }),
+        h('td', { className: 'num hide-narrow', text: formatCompact(c.messagesReceived) }),
+        h('td', { className: 'num', text: formatInt(c.reconnects) }),
+      ],
+    );
   }
 }

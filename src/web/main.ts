@@ -22,7 +22,9 @@ function updateUrl(key: string, value: string): void {
 /** The server's POLL_MS, or null when it does not say (older server, network trouble). */
 async function fetchServerPollMs(): Promise<number | null> {
   try {
-    const response = await fetch(new URL('api/config', window.location.href), { cache: 'no-store' });
+    const response = await fetch(new URL('api/config', window.location.href), {
+      cache: 'no-store',
+    });
     if (!response.ok) return null;
     const body = (await response.json()) as { pollMs?: unknown };
     return parsePollMs(typeof body.pollMs === 'number' ? String(body.pollMs) : null);
@@ -63,8 +65,10 @@ function start(): void {
         empty: byId('chart-empty'),
       }),
       picker,
-      patterns: new PatternFeedView(byId<HTMLOListElement>('pattern-feed'), byId('pattern-empty'), (symbol) =>
-        dashboard?.selectSymbol(symbol),
+      patterns: new PatternFeedView(
+        byId<HTMLOListElement>('pattern-feed'),
+        byId('pattern-empty'),
+        (symbol) => dashboard?.selectSymbol(symbol),
       ),
       health: new HealthView(
         byId('health-metrics'),

@@ -18,7 +18,11 @@ export class PatternFeedView {
     private readonly onSymbol: (symbol: string) => void,
   ) {}
 
-  render(patterns: readonly ApiPattern[], fresh: ReadonlySet<string>, current: string | null): void {
+  render(
+    patterns: readonly ApiPattern[],
+    fresh: ReadonlySet<string>,
+    current: string | null,
+  ): void {
     const items = patterns.map((p) => {
       const direction = DIRECTION_LABELS[p.direction] ? p.direction : 'neutral';
       const symbolButton = h('button', {
@@ -35,14 +39,25 @@ export class PatternFeedView {
         {
           className: `pattern dir-${direction}${fresh.has(key) ? ' fresh' : ''}${p.symbol === current ? ' current' : ''}`,
           testId: 'pattern-item',
-          attrs: { 'data-direction': direction, 'data-symbol': p.symbol, 'data-pattern': p.pattern },
+          attrs: {
+            'data-direction': direction,
+            'data-symbol': p.symbol,
+            'data-pattern': p.pattern,
+          },
         },
         [
-          h('time', { className: 'pattern-time muted', text: formatClock(time), attrs: { datetime: p.timestamp } }),
+          h('time', {
+            className: 'pattern-time muted',
+            text: formatClock(time),
+            attrs: { datetime: p.timestamp },
+          }),
           symbolButton,
           h('span', { className: 'pattern-name', text: p.pattern.replace(/_/g, ' ') }),
           h('span', { className: 'pattern-dir', text: DIRECTION_LABELS[direction] }),
-          h('span', { className: 'pattern-meta muted', text: `${formatPrice(p.price)} · ${formatPercent(p.priceChange)}` }),
+          h('span', {
+            className: 'pattern-meta muted',
+            text: `${formatPrice(p.price)} · ${formatPercent(p.priceChange)}`,
+          }),
           h('span', {
             className: 'pattern-conf',
             text: formatConfidence(p.confidence),

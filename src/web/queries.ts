@@ -21,7 +21,9 @@ const STATUS_FIELDS = `
  * in place), new patterns, and feed health. Without a symbol yet, only patterns and health.
  */
 export function pollQuery(withBars: boolean): string {
-  const bars = withBars ? `recentTicks(symbol: $symbol, since: $since, limit: $barLimit) { ${BAR_FIELDS} }` : '';
+  const bars = withBars
+    ? `recentTicks(symbol: $symbol, since: $since, limit: $barLimit) { ${BAR_FIELDS} }`
+    : '';
   const barVariables = withBars ? '$symbol: String!, $since: DateTime, $barLimit: Int!, ' : '';
   return `query DashboardPoll(${barVariables}$patternsSince: DateTime, $patternLimit: Int!) {
   ${bars}

@@ -32,10 +32,14 @@ export class QuoteView {
     const last = bars[bars.length - 1];
     this.el.empty.hidden = bars.length > 0;
     setText(this.el.price, formatPrice(last?.close));
-    const change = first && last && first.open !== 0 ? ((last.close - first.open) / first.open) * 100 : null;
+    const change =
+      first && last && first.open !== 0 ? ((last.close - first.open) / first.open) * 100 : null;
     setText(this.el.change, formatPercent(change));
-    this.el.change.dataset.tone = change === null || change === 0 ? 'flat' : change > 0 ? 'up' : 'down';
-    this.el.change.title = first ? `change since ${formatDateTime(new Date(first.time * 1000))}` : '';
+    this.el.change.dataset.tone =
+      change === null || change === 0 ? 'flat' : change > 0 ? 'up' : 'down';
+    this.el.change.title = first
+      ? `change since ${formatDateTime(new Date(first.time * 1000))}`
+      : '';
     const bar = legendBar ?? last;
     setText(this.el.open, formatPrice(bar?.open));
     setText(this.el.high, formatPrice(bar?.high));

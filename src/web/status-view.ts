@@ -1,7 +1,8 @@
 import { setText } from './dom';
 import { formatClock, formatDuration } from './format';
 
-export type LiveState = 'connecting' | 'live' | 'paused' | 'stale' | 'offline' | 'error' | 'feed-down';
+export type LiveState =
+  'connecting' | 'live' | 'paused' | 'stale' | 'offline' | 'error' | 'feed-down';
 
 export interface StatusInput {
   now: number;
@@ -79,7 +80,10 @@ export class StatusView {
     this.pill.dataset.state = state;
     // Lets the stylesheet dim data that is no longer current.
     document.body.dataset.state = state;
-    setText(this.pill, state === 'live' ? `Live · ${formatDuration(input.pollMs)}` : PILL_TEXT[state]);
+    setText(
+      this.pill,
+      state === 'live' ? `Live · ${formatDuration(input.pollMs)}` : PILL_TEXT[state],
+    );
     const text = bannerText(state, input);
     this.banner.hidden = text === null;
     this.banner.dataset.state = state;

@@ -33,7 +33,12 @@ export class SymbolCatalog {
 
   /** Re-reads the list; rejects when the API is unreachable (the poll reports that). */
   async refresh(): Promise<void> {
-    const result = await postGraphQL<SymbolsResult>(this.endpoint, SYMBOLS_QUERY, { search: null, limit: SYMBOL_LIMIT }, REQUEST_TIMEOUT_MS);
+    const result = await postGraphQL<SymbolsResult>(
+      this.endpoint,
+      SYMBOLS_QUERY,
+      { search: null, limit: SYMBOL_LIMIT },
+      REQUEST_TIMEOUT_MS,
+    );
     const symbols = result.data?.symbols;
     if (!symbols) return;
     this.loadedAt = Date.now();
@@ -48,10 +53,16 @@ export class SymbolCatalog {
       this.picker.setOptions(this.known);
       return;
     }
-    postGraphQL<SymbolsResult>(this.endpoint, SYMBOLS_QUERY, { search: text, limit: SYMBOL_LIMIT }, REQUEST_TIMEOUT_MS)
+    postGraphQL<SymbolsResult>(
+      this.endpoint,
+      SYMBOLS_QUERY,
+      { search: text, limit: SYMBOL_LIMIT },
+      REQUEST_TIMEOUT_MS,
+    )
       .then((result) => {
         // Only the newest search may fill the list (answers can arrive out of order).
-        if (seq === this.searchSeq && result.data?.symbols) this.picker.setOptions(result.data.symbols);
+        if (seq === this.searchSeq && result.data?.symbols)
+          this.picker.setOptions(result.data.symbols);
       })
       // A failed search leaves the list as it was; the poll loop reports connectivity.
       .catch(() => undefined);

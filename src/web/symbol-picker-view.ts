@@ -103,7 +103,8 @@ export class SymbolPickerView {
       item.addEventListener('click', () => this.choose(option.symbol));
       return item;
     });
-    if (items.length === 0) items.push(h('li', { className: 'picker-empty muted', text: 'No matching symbols' }));
+    if (items.length === 0)
+      items.push(h('li', { className: 'picker-empty muted', text: 'No matching symbols' }));
     this.list.replaceChildren(...items);
   }
 }

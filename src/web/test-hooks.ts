@@ -39,7 +39,14 @@ export interface DashboardHooks {
   /** The last 300 renders, oldest first. */
   renders: RenderSample[];
   /** A copy of the bars on the chart (time as ISO minute start), oldest first. */
-  chartBars: () => { time: string; open: number; high: number; low: number; close: number; volume: number }[];
+  chartBars: () => {
+    time: string;
+    open: number;
+    high: number;
+    low: number;
+    close: number;
+    volume: number;
+  }[];
 }
 
 declare global {
@@ -79,6 +86,7 @@ export function createHooks(pollMs: number): DashboardHooks {
 
 export function recordRender(hooks: DashboardHooks, sample: RenderSample): void {
   hooks.renders.push(sample);
-  if (hooks.renders.length > MAX_RENDER_SAMPLES) hooks.renders.splice(0, hooks.renders.length - MAX_RENDER_SAMPLES);
+  if (hooks.renders.length > MAX_RENDER_SAMPLES)
+    hooks.renders.splice(0, hooks.renders.length - MAX_RENDER_SAMPLES);
   hooks.lastRenderAt = sample.at;
 }

@@ -13,7 +13,8 @@ export class TickRate {
     // A lower count means the service restarted: start over rather than report a negative rate.
     if (last !== undefined && (count < last.count || atMs <= last.atMs)) this.readings = [];
     this.readings.push({ count, atMs });
-    while (this.readings.length > 2 && atMs - this.readings[1].atMs >= this.windowMs) this.readings.shift();
+    while (this.readings.length > 2 && atMs - this.readings[1].atMs >= this.windowMs)
+      this.readings.shift();
     return this.rate();
   }
 

@@ -23,7 +23,12 @@ import {
   type HookValues,
   type PlainBar,
 } from '../helpers/browser-dashboard';
-import { chromiumAvailable, openBrowserSession, waitFor, type BrowserSession } from '../helpers/browser-session';
+import {
+  chromiumAvailable,
+  openBrowserSession,
+  waitFor,
+  type BrowserSession,
+} from '../helpers/browser-session';
 
 const POLL_MS = 1000;
 /** Feed seconds per wall second: a new minute bar every 2 s. */
@@ -77,10 +82,14 @@ describeBrowser('dashboard in headless Chromium', () => {
 
   it('shows the minute bars stored for the symbol, and the health panel shows the live connection', async () => {
     await page.goto(`${app.url}/?symbol=AAPL`);
-    const first = await waitFor('bars on the chart', async () => {
-      const h = await hooks();
-      return h.barsSymbol === 'AAPL' && h.barsShown >= 3 ? h : null;
-    }, 60_000);
+    const first = await waitFor(
+      'bars on the chart',
+      async () => {
+        const h = await hooks();
+        return h.barsSymbol === 'AAPL' && h.barsShown >= 3 ? h : null;
+      },
+      60_000,
+    );
     expect(first.pollMs).toBe(POLL_MS); // learned from the server's POLL_MS (GET /api/config)
     expect(await page.textContent('[data-testid=chart-symbol]')).toBe('AAPL');
     expect(await page.isHidden('[data-testid=chart-empty]')).toBe(true);
@@ -99,10 +108,15 @@ describeBrowser('dashboard in headless Chromium', () => {
     await row.waitFor();
     expect(await row.getAttribute('data-state')).toBe('live');
     expect(await page.textContent('[data-testid=metric-connections]')).toContain('1/1 live');
-    const ticksPerSecond = await waitFor('a ticks/s figure', async () => {
-      const text = (await page.textContent('[data-testid=metric-ticks-per-second] .metric-value')) ?? '–';
-      return text !== '–' && Number(text.replace(/,/g, '')) > 0 ? text : null;
-    }, 20_000);
+    const ticksPerSecond = await waitFor(
+      'a ticks/s figure',
+      async () => {
+        const text =
+          (await page.textContent('[data-testid=metric-ticks-per-second] .metric-value')) ?? '–';
+        return text !== '–' && Number(text.replace(/,/g, '')) > 0 ? text : null;
+      },
+      20_000,
+    );
     expect(Number(ticksPerSecond.replace(/,/g, ''))).toBeGreaterThan(0);
     expect(await page.getAttribute('[data-testid=live-status]', 'data-state')).toBe('live');
   });
@@ -111,14 +125,24 @@ describeBrowser('dashboard in headless Chromium', () => {
     const delays: number[] = [];
     for (let i = 0; i < 3; i++) {
       const before = await newestStoredBar(app.dataSource, 'AAPL');
-      const written = await waitFor('a new minute in the database', async () => {
-        const bar = await newestStoredBar(app.dataSource, 'AAPL');
-        return bar !== null && bar.time > (before?.time ?? '') ? { bar, at: Date.now() } : null;
-      }, 30_000, 25);
-      const shown = await waitFor('the new minute on the chart', async () => {
-        const h = await hooks();
-        return h.renders.find((r) => r.symbol === 'AAPL' && r.time >= written.bar.time) ?? null;
-      }, 30_000, 25);
+      const written = await waitFor(
+        'a new minute in the database',
+        async () => {
+          const bar = await newestStoredBar(app.dataSource, 'AAPL');
+          return bar !== null && bar.time > (before?.time ?? '') ? { bar, at: Date.now() } : null;
+        },
+        30_000,
+        25,
+      );
+      const shown = await waitFor(
+        'the new minute on the chart',
+        async () => {
+          const h = await hooks();
+          return h.renders.find((r) => r.symbol === 'AAPL' && r.time >= written.bar.time) ?? null;
+        },
+        30_000,
+        25,
+      );
       delays.push(Math.max(0, shown.at - written.at));
     }
     console.log(`new bar → on screen (ms): ${delays.join(', ')}`);
@@ -134,19 +158,36 @@ describeBrowser('dashboard in headless Chromium', () => {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * POLL_MS));
       seen = (await newestStoredBar(app.dataSource, 'AAPL')) ?? seen;
       // Wait for the stored newest bar to change (new minute, or more volume in the same one).
-      const change = await waitFor('a bar update in the database', async () => {
-        const bar = await newestStoredBar(app.dataSource, 'AAPL');
-        const changed = bar !== null && (seen === null || bar.time > seen.time || (bar.time === seen.time && bar.volume !== seen.volume));
-        return changed ? { bar, at: Date.now() } : null;
-      }, 30_000, 20);
-      const render = await waitFor('that update on the page', async () => {
-        const { renders } = await hooks();
-        return (
-          renders.find(
-            (r) => r.symbol === 'AAPL' && (r.time > change.bar.time || (r.time === change.bar.time && r.volume >= change.bar.volume)),
-          ) ?? null
-        );
-      }, 30_000, 20);
+      const change = await waitFor(
+        'a bar update in the database',
+        async () => {
+          const bar = await newestStoredBar(app.dataSource, 'AAPL');
+          const changed =
+            bar !== null &&
+            (seen === null ||
+              bar.time > seen.time ||
+              (bar.time === seen.time && bar.volume !== seen.volume));
+          return changed ? { bar, at: Date.now() } : null;
+        },
+        30_000,
+        20,
+      );
+      const render = await waitFor(
+        'that update on the page',
+        async () => {
+          const { renders } = await hooks();
+          return (
+            renders.find(
+              (r) =>
+                r.symbol === 'AAPL' &&
+                (r.time > change.bar.time ||
+                  (r.time === change.bar.time && r.volume >= change.bar.volume)),
+            ) ?? null
+          );
+        },
+        30_000,
+        20,
+      );
       samples.push(Math.max(0, render.at - change.at));
     }
     const result = {
@@ -164,7 +205,9 @@ describeBrowser('dashboard in headless Chromium', () => {
       measuredAt: new Date().toISOString(),
     };
     writeFileSync(join(ARTIFACTS_DIR, 'freshness.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`dashboard freshness (ms): p50 ${result.p50}, p90 ${result.p90}, max ${result.max} over ${samples.length} samples (poll ${POLL_MS} ms)`);
+    console.log(
+      `dashboard freshness (ms): p50 ${result.p50}, p90 ${result.p90}, max ${result.max} over ${samples.length} samples (poll ${POLL_MS} ms)`,
+    );
     expect(result.max).toBeLessThanOrEqual(POLL_MS + MARGIN_MS);
   });
 
@@ -174,10 +217,14 @@ describeBrowser('dashboard in headless Chromium', () => {
     const option = page.locator('[data-testid=symbol-option][data-symbol=MSFT]');
     await option.waitFor({ timeout: 20_000 });
     await option.click();
-    await waitFor('MSFT bars on the chart', async () => {
-      const h = await hooks();
-      return h.symbol === 'MSFT' && h.barsSymbol === 'MSFT' && h.barsShown >= 3;
-    }, 30_000);
+    await waitFor(
+      'MSFT bars on the chart',
+      async () => {
+        const h = await hooks();
+        return h.symbol === 'MSFT' && h.barsSymbol === 'MSFT' && h.barsShown >= 3;
+      },
+      30_000,
+    );
     expect(await page.textContent('[data-testid=chart-symbol]')).toBe('MSFT');
     expect(new URL(page.url()).searchParams.get('symbol')).toBe('MSFT');
 
@@ -188,7 +235,9 @@ describeBrowser('dashboard in headless Chromium', () => {
     for (const bar of settled) expect(bar).toEqual(stored.get(bar.time));
     // Not AAPL's prices relabelled: the simulator's walks differ per symbol.
     const aaplCloses = new Map(aapl.map((b) => [b.time, b.close]));
-    expect(settled.some((b) => aaplCloses.has(b.time) && aaplCloses.get(b.time) !== b.close)).toBe(true);
+    expect(settled.some((b) => aaplCloses.has(b.time) && aaplCloses.get(b.time) !== b.close)).toBe(
+      true,
+    );
     // Every render since the switch is MSFT's.
     const { renders } = await hooks();
     const sinceSwitch = renders.slice(renders.findIndex((r) => r.symbol === 'MSFT'));
@@ -207,15 +256,25 @@ describeBrowser('dashboard in headless Chromium', () => {
        VALUES ('MSFT', 'Morning_Star', 'bullish', 0.9, 123.45, 1.25, $1, $2, '{"relativeVolume": 1.5}')`,
       [seededAt.toISOString(), new Date(seededAt.getTime() + 15 * 60_000).toISOString()],
     );
-    const seeded = page.locator(`[data-testid=pattern-item][data-pattern=Morning_Star][data-symbol=MSFT]`);
+    const seeded = page.locator(
+      `[data-testid=pattern-item][data-pattern=Morning_Star][data-symbol=MSFT]`,
+    );
     await seeded.first().waitFor({ timeout: 20_000 });
     expect(await seeded.first().getAttribute('data-direction')).toBe('bullish');
-    expect(await seeded.first().evaluate((el) => getComputedStyle(el).borderLeftColor)).toBe('rgb(63, 185, 80)');
-    expect(await seeded.first().locator('time').getAttribute('datetime')).toBe(seededAt.toISOString());
+    expect(await seeded.first().evaluate((el) => getComputedStyle(el).borderLeftColor)).toBe(
+      'rgb(63, 185, 80)',
+    );
+    expect(await seeded.first().locator('time').getAttribute('datetime')).toBe(
+      seededAt.toISOString(),
+    );
 
-    const engineRows = await app.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM patterns WHERE pattern <> 'Morning_Star'`);
+    const engineRows = await app.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM patterns WHERE pattern <> 'Morning_Star'`,
+    );
     console.log(`patterns found by the engine so far: ${engineRows[0].n}`);
-    const times = await page.$$eval('[data-testid=pattern-item] time', (els) => els.map((el) => el.getAttribute('datetime') ?? ''));
+    const times = await page.$$eval('[data-testid=pattern-item] time', (els) =>
+      els.map((el) => el.getAttribute('datetime') ?? ''),
+    );
     expect(times.length).toBeGreaterThan(0);
     const ms = times.map((t) => Date.parse(t));
     expect(ms).toEqual([...ms].sort((a, b) => b - a));
@@ -241,18 +300,33 @@ describeBrowser('dashboard in headless Chromium', () => {
     expect(session.problems).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard.png'), fullPage: true });
 
-    const phone = await session.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const phone = await session.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
     try {
       const phonePage = await phone.newPage();
       const phoneErrors: string[] = [];
       phonePage.on('console', (m) => m.type() === 'error' && phoneErrors.push(m.text()));
       phonePage.on('pageerror', (e) => phoneErrors.push(e.message));
       await phonePage.goto(`${app.url}/?symbol=NVDA`);
-      await phonePage.waitForFunction(() => (window.__tickstock?.barsShown ?? 0) >= 3 && (window.__tickstock?.patternsShown ?? 0) > 0, undefined, { timeout: 60_000 });
+      await phonePage.waitForFunction(
+        () =>
+          (window.__tickstock?.barsShown ?? 0) >= 3 && (window.__tickstock?.patternsShown ?? 0) > 0,
+        undefined,
+        { timeout: 60_000 },
+      );
       await phonePage.locator('[data-testid=connection-row]').first().waitFor();
       // Usable at phone width: nothing wider than the screen.
-      expect(await phonePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      await phonePage.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-phone.png'), fullPage: true });
+      expect(
+        await phonePage.evaluate(() => document.documentElement.scrollWidth),
+      ).toBeLessThanOrEqual(390);
+      await phonePage.screenshot({
+        path: join(ARTIFACTS_DIR, 'dashboard-phone.png'),
+        fullPage: true,
+      });
       expect(phoneErrors).toEqual([]);
     } finally {
       await phone.close();
@@ -266,7 +340,9 @@ describeBrowser('dashboard in headless Chromium', () => {
     await page.route('**/graphql', (route) => route.abort('connectionrefused'));
     await waitFor('the offline state', async () => (await hooks()).state === 'offline', 20_000);
     await banner.waitFor({ state: 'visible' });
-    expect(await banner.textContent()).toMatch(/^Disconnected: the TickStock API cannot be reached/);
+    expect(await banner.textContent()).toMatch(
+      /^Disconnected: the TickStock API cannot be reached/,
+    );
     expect(await page.getAttribute('[data-testid=live-status]', 'data-state')).toBe('offline');
     const barsBefore = (await hooks()).lastBarTime;
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-offline.png') });
@@ -274,6 +350,10 @@ describeBrowser('dashboard in headless Chromium', () => {
     await page.unroute('**/graphql');
     await waitFor('recovery', async () => (await hooks()).state === 'live', 20_000);
     await banner.waitFor({ state: 'hidden' });
-    await waitFor('bars moving again', async () => ((await hooks()).lastBarTime ?? '') > (barsBefore ?? ''), 30_000);
+    await waitFor(
+      'bars moving again',
+      async () => ((await hooks()).lastBarTime ?? '') > (barsBefore ?? ''),
+      30_000,
+    );
   });
 });

@@ -22,9 +22,14 @@ function newestMtime(dir: string): number {
 /** Builds dist/web (scripts/build-web.mjs) when it is missing or older than any file in src/web. */
 export function ensureDashboardBuilt(): void {
   const bundle = join(WEB_DIST_DIR, 'main.js');
-  const built = ['main.js', 'index.html', 'styles.css'].every((file) => existsSync(join(WEB_DIST_DIR, file)));
+  const built = ['main.js', 'index.html', 'styles.css'].every((file) =>
+    existsSync(join(WEB_DIST_DIR, file)),
+  );
   if (built && statSync(bundle).mtimeMs >= newestMtime(WEB_SRC_DIR)) return;
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
 }
 
 /** The dashboard's test hooks (window.__tickstock), without the function members. */
@@ -82,7 +87,10 @@ export async function storedBars(dataSource: DataSource, symbol: string): Promis
 }
 
 /** The newest stored bar of a symbol (the in-progress minute), or null. */
-export async function newestStoredBar(dataSource: DataSource, symbol: string): Promise<PlainBar | null> {
+export async function newestStoredBar(
+  dataSource: DataSource,
+  symbol: string,
+): Promise<PlainBar | null> {
   const rows = await dataSource.query<BarRow[]>(
     'SELECT timestamp, open, high, low, close, volume FROM ohlcv_1min WHERE symbol = $1 ORDER BY timestamp DESC LIMIT 1',
     [symbol],

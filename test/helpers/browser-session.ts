@@ -35,8 +35,14 @@ export interface BrowserSession {
 }
 
 /** Launches the system Chromium (never a downloaded one) with one page whose problems are recorded. */
-export async function openBrowserSession(viewport = { width: 1366, height: 860 }): Promise<BrowserSession> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+export async function openBrowserSession(
+  viewport = { width: 1366, height: 860 },
+): Promise<BrowserSession> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems: PageProblem[] = [];
@@ -58,12 +64,18 @@ export function watchPage(page: Page, problems: PageProblem[]): void {
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push({ kind: 'console', text: message.text() });
   });
-  page.on('pageerror', (error) => problems.push({ kind: 'pageerror', text: `${error.name}: ${error.message}` }));
+  page.on('pageerror', (error) =>
+    problems.push({ kind: 'pageerror', text: `${error.name}: ${error.message}` }),
+  );
   page.on('requestfailed', (request) =>
-    problems.push({ kind: 'requestfailed', text: `${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}` }),
+    problems.push({
+      kind: 'requestfailed',
+      text: `${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}`,
+    }),
   );
   page.on('response', (response) => {
-    if (response.status() >= 400) problems.push({ kind: 'http', text: `${response.status()} ${response.url()}` });
+    if (response.status() >= 400)
+      problems.push({ kind: 'http', text: `${response.status()} ${response.url()}` });
   });
 }
 
@@ -87,7 +99,9 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

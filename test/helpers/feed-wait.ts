@@ -13,7 +13,9 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${typeof message === 'function' ? message() : message}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for: ${typeof message === 'function' ? message() : message}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -1,8 +1,4 @@
-import {
-  DEFAULT_TEST_POSTGRES_URL,
-  DEFAULT_TEST_REDIS_URL,
-  isReachable,
-} from './reachability';
+import { DEFAULT_TEST_POSTGRES_URL, DEFAULT_TEST_REDIS_URL, isReachable } from './reachability';
 
 /**
  * Decides once, before any suite, which real servers the suites run against. PGlite always;
@@ -14,7 +10,9 @@ export default async function globalSetup(): Promise<void> {
   const redisUrl = process.env.TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL;
   const [pg, redis] = await Promise.all([isReachable(pgUrl, 5432), isReachable(redisUrl, 6379)]);
   if (process.env.CI === 'true' && (!pg || !redis)) {
-    throw new Error(`CI needs PostgreSQL (${pg ? 'ok' : 'unreachable'}) and Redis (${redis ? 'ok' : 'unreachable'})`);
+    throw new Error(
+      `CI needs PostgreSQL (${pg ? 'ok' : 'unreachable'}) and Redis (${redis ? 'ok' : 'unreachable'})`,
+    );
   }
   process.env.TICKSTOCK_TEST_PG_URL = pg ? pgUrl : '';
   process.env.TICKSTOCK_TEST_REDIS_URL = redis ? redisUrl : '';

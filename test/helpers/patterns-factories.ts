@@ -5,7 +5,13 @@ import type { Candle } from '../../src/patterns/rules/candle-geometry';
 export const T0 = Date.UTC(2026, 0, 5, 14, 30); // a minute boundary
 
 /** A per-second `A` aggregate; `second` counts from T0. */
-export function makeTick(symbol: string, second: number, close: number, volume = 200, open = close): TickData {
+export function makeTick(
+  symbol: string,
+  second: number,
+  close: number,
+  volume = 200,
+  open = close,
+): TickData {
   return {
     symbol,
     eventType: 'A',
@@ -38,11 +44,19 @@ export function makeBar(symbol: string, minute: number, candle: Candle): MinuteB
 }
 
 /** Three bearish bars, net down: the "decline" context. */
-export const DECLINE: Candle[] = [c([110, 111, 104, 105]), c([105, 106, 99, 100]), c([100, 101, 94, 95])];
+export const DECLINE: Candle[] = [
+  c([110, 111, 104, 105]),
+  c([105, 106, 99, 100]),
+  c([100, 101, 94, 95]),
+];
 /** Three bullish bars, net up: the "rise" context. */
 export const RISE: Candle[] = [c([90, 96, 89, 95]), c([95, 101, 94, 100]), c([100, 106, 99, 105])];
 /** Three mixed bars with no net move: no trend. */
-export const SIDEWAYS: Candle[] = [c([100, 102, 98, 101]), c([101, 103, 99, 99]), c([99, 101, 97, 100])];
+export const SIDEWAYS: Candle[] = [
+  c([100, 102, 98, 101]),
+  c([101, 103, 99, 99]),
+  c([99, 101, 97, 100]),
+];
 
 /** Hammer shape (range 10: lower shadow 8, body 1.5 on top, upper shadow 0.5), below DECLINE's last body. */
 export const HAMMER_SHAPE = c([93, 95, 85, 94.5]);

@@ -41,10 +41,15 @@ export function feedStream(engine: PatternEngine, ticks: readonly TickData[]): M
 }
 
 /** Polls `condition` every 10 ms until it holds; fails after the deadline (no fixed sleeps). */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -54,7 +59,10 @@ export const patternKey = (e: Pick<PatternEvent, 'symbol' | 'pattern' | 'timesta
   `${e.symbol}|${e.pattern}|${e.timestamp.getTime()}`;
 
 /** Collects everything published on an async iterable until stopped. */
-export function collect<T>(source: AsyncIterableIterator<T[]> | AsyncIterableIterator<T>, flatten: boolean) {
+export function collect<T>(
+  source: AsyncIterableIterator<T[]> | AsyncIterableIterator<T>,
+  flatten: boolean,
+) {
   const items: T[] = [];
   const done = (async () => {
     for await (const value of source as AsyncIterable<T | T[]>) {

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MassiveBackfillClient, type BackfillClientOptions } from '../../src/ingest/massive/backfill-client';
+import {
+  MassiveBackfillClient,
+  type BackfillClientOptions,
+} from '../../src/ingest/massive/backfill-client';
 import { BackfillClosedError, BackfillRequestError } from '../../src/ingest/massive/errors';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
@@ -40,7 +43,13 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
   });
 
   const newClient = (options: Partial<BackfillClientOptions> = {}) =>
-    (client = new MassiveBackfillClient({ restUrl, apiKey: KEY, source: 'simulator', ...FAST_RETRY, ...options }));
+    (client = new MassiveBackfillClient({
+      restUrl,
+      apiKey: KEY,
+      source: 'simulator',
+      ...FAST_RETRY,
+      ...options,
+    }));
 
   it('follows next_url and returns exactly the independent roll-up of generated seconds', async () => {
     const backfill = newClient();
@@ -49,15 +58,30 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
       const before = sim.counters().restRequests;
       const bars = await backfill.fetchMinuteBars(symbol, T0, T0 + 40 * MINUTE);
       expect(sim.counters().restRequests - before).toBe(5); // 30 bars, 7 per page
-      expect(bars.map((b) => b.minuteStartMs)).toEqual(Array.from({ length: 30 }, (_, i) => T0 + i * MINUTE));
+      expect(bars.map((b) => b.minuteStartMs)).toEqual(
+        Array.from({ length: 30 }, (_, i) => T0 + i * MINUTE),
+      );
       for (const bar of bars) {
         const want = expected.get(barKey(symbol, bar.minuteStartMs))!;
         expect(bar.symbol).toBe(symbol);
-        expect([bar.open, bar.high, bar.low, bar.close, bar.volume]).toEqual([want.open, want.high, want.low, want.close, want.volume]);
+        expect([bar.open, bar.high, bar.low, bar.close, bar.volume]).toEqual([
+          want.open,
+          want.high,
+          want.low,
+          want.close,
+          want.volume,
+        ]);
         expect(bar.vwap).toBeCloseTo(want.vwap, 4);
       }
     }
-    expect(backfill.counters()).toMatchObject({ requests: 15, pages: 15, failures: 0, retries: 0, barsFetched: 90, barsRejected: 0 });
+    expect(backfill.counters()).toMatchObject({
+      requests: 15,
+      pages: 15,
+      failures: 0,
+      retries: 0,
+      barsFetched: 90,
+      barsRejected: 0,
+    });
   });
 
   it('is idempotent: the same range fetched twice gives the same bars', async () => {
@@ -102,7 +126,12 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
     const error = await backfill.fetchMinuteBars('AAPL', T0, T0 + MINUTE).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackfillRequestError);
     expect((error as BackfillRequestError).status).toBe(401);
-    expect(JSON.stringify({ message: (error as Error).message, url: (error as BackfillRequestError).url })).not.toContain(wrongKey);
+    expect(
+      JSON.stringify({
+        message: (error as Error).message,
+        url: (error as BackfillRequestError).url,
+      }),
+    ).not.toContain(wrongKey);
     expect(backfill.counters()).toMatchObject({ requests: 1, retries: 0, failures: 1 });
     expect(backfill.counters().lastError).not.toContain(wrongKey);
     expect(logs.join('\n')).toContain('401');
@@ -149,24 +178,67 @@ describe('MassiveBackfillClient validation (real HTTP server with hand-written p
     pages = [
       {
         status: 'OK',
-        results: [good(T), { ...good(T + MINUTE), h: 8 }, { ...good(T + 2 * MINUTE), t: T + 2 * MINUTE + 5 }],
+        results: [
+          good(T),
+          { ...good(T + MINUTE), h: 8 },
+          { ...good(T + 2 * MINUTE), t: T + 2 * MINUTE + 5 },
+        ],
         next_url: `${restUrl}/v2/aggs/ticker/AAPL/range/1/minute/${T}/${T}?page=1`,
       },
-      { status: 'DELAYED', results: [good(T + 3 * MINUTE), { ...good(T + 4 * MINUTE), v: -1 }, 'junk'] },
+      {
+        status: 'DELAYED',
+        results: [good(T + 3 * MINUTE), { ...good(T + 4 * MINUTE), v: -1 }, 'junk'],
+      },
     ];
-    const backfill = new MassiveBackfillClient({ restUrl, apiKey: 'k-123', maxFutureMs: Number.MAX_SAFE_INTEGER });
+    const backfill = new MassiveBackfillClient({
+      restUrl,
+      apiKey: 'k-123',
+      maxFutureMs: Number.MAX_SAFE_INTEGER,
+    });
     const bars = await backfill.fetchMinuteBars('AAPL', T, T + 10 * MINUTE);
     expect(bars).toEqual([
-      { symbol: 'AAPL', minuteStartMs: T, open: 10, high: 11, low: 9, close: 10.5, volume: 100, vwap: 10.2 },
-      { symbol: 'AAPL', minuteStartMs: T + 3 * MINUTE, open: 10, high: 11, low: 9, close: 10.5, volume: 100, vwap: 10.2 },
+      {
+        symbol: 'AAPL',
+        minuteStartMs: T,
+        open: 10,
+        high: 11,
+        low: 9,
+        close: 10.5,
+        volume: 100,
+        vwap: 10.2,
+      },
+      {
+        symbol: 'AAPL',
+        minuteStartMs: T + 3 * MINUTE,
+        open: 10,
+        high: 11,
+        low: 9,
+        close: 10.5,
+        volume: 100,
+        vwap: 10.2,
+      },
     ]);
-    expect(backfill.counters().rejectedByReason).toEqual({ inconsistent_prices: 1, absurd_timestamp: 1, negative_value: 1, not_an_object: 1 });
-    expect(seen.slice(-2).map((url) => new URL(url, restUrl).searchParams.get('apiKey'))).toEqual(['k-123', 'k-123']);
+    expect(backfill.counters().rejectedByReason).toEqual({
+      inconsistent_prices: 1,
+      absurd_timestamp: 1,
+      negative_value: 1,
+      not_an_object: 1,
+    });
+    expect(seen.slice(-2).map((url) => new URL(url, restUrl).searchParams.get('apiKey'))).toEqual([
+      'k-123',
+      'k-123',
+    ]);
     expect(seen.at(-2)).toContain('adjusted=true&sort=asc&limit=50000');
   });
 
   it('refuses to send the key to a next_url on another origin', async () => {
-    pages = [{ status: 'OK', results: [], next_url: 'http://elsewhere.example/v2/aggs/ticker/AAPL/range/1/minute/1/2?cursor=x' }];
+    pages = [
+      {
+        status: 'OK',
+        results: [],
+        next_url: 'http://elsewhere.example/v2/aggs/ticker/AAPL/range/1/minute/1/2?cursor=x',
+      },
+    ];
     const backfill = new MassiveBackfillClient({ restUrl, apiKey: 'k-123' });
     await expect(backfill.fetchMinuteBars('AAPL', T, T + MINUTE)).rejects.toThrow(/another origin/);
   });

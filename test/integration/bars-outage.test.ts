@@ -39,7 +39,7 @@ async function postgresFault(): Promise<Fault & { proxy: TcpProxy }> {
     proxy,
     writerSource,
     checkSource: db.dataSource,
-    cut: async () => proxy.cut(),
+    cut: async () => void proxy.cut(),
     restore: async () => proxy.restore(),
     close: async () => {
       proxy.restore();

@@ -1,9 +1,20 @@
-import { MassiveConnection, type FeedGap, type MassiveConnectionOptions } from '../../src/ingest/massive/connection';
-import { MassiveSimulator, type SimulatorOptions } from '../../src/ingest/simulator/massive-simulator';
+import {
+  MassiveConnection,
+  type FeedGap,
+  type MassiveConnectionOptions,
+} from '../../src/ingest/massive/connection';
+import {
+  MassiveSimulator,
+  type SimulatorOptions,
+} from '../../src/ingest/simulator/massive-simulator';
 import type { TickData } from '../../src/ingest/tick';
 import { observeFor, waitFor } from '../helpers/feed-wait';
 
-const FAST = { backoff: { minMs: 10, maxMs: 100, factor: 2 }, connectTimeoutMs: 5_000, closeGraceMs: 200 };
+const FAST = {
+  backoff: { minMs: 10, maxMs: 100, factor: 2 },
+  connectTimeoutMs: 5_000,
+  closeGraceMs: 200,
+};
 
 /** Feed runs 10× real time from an hour ago, so every tick is in the past and data never stops. */
 function liveSimulator(overrides: Partial<SimulatorOptions> = {}): MassiveSimulator {
@@ -54,7 +65,10 @@ describe('Massive connection under faults (real sockets)', () => {
     const subscribesBefore = sim.counters().subscribeMessages;
 
     expect(sim.dropConnections()).toBe(1);
-    await waitFor(() => conn.status().reconnects >= 1 && conn.status().state === 'live', () => JSON.stringify(conn.status()));
+    await waitFor(
+      () => conn.status().reconnects >= 1 && conn.status().state === 'live',
+      () => JSON.stringify(conn.status()),
+    );
     await waitFor(() => sim.clients()[0]?.subscriptions.length === 8, 'subscription restored');
     expect(sim.clients()).toHaveLength(1);
     expect(sim.clients()[0].subscriptions).toEqual([...sim.symbols].sort());
@@ -78,7 +92,10 @@ describe('Massive connection under faults (real sockets)', () => {
     sim = liveSimulator();
     const { conn } = await open({ stableUptimeMs: 50 });
     sim.dropConnections();
-    await waitFor(() => conn.status().reconnects === 1 && conn.status().state === 'live', () => JSON.stringify(conn.status()));
+    await waitFor(
+      () => conn.status().reconnects === 1 && conn.status().state === 'live',
+      () => JSON.stringify(conn.status()),
+    );
     await waitFor(() => conn.counters().attempt === 0, 'retry counter reset');
     expect(sim.clients()).toHaveLength(1); // the connect lock: one socket per connection, ever
   });
@@ -100,13 +117,26 @@ describe('Massive connection under faults (real sockets)', () => {
 
   it('detects a silent socket by the no-data timeout, and waits out a stalled server', async () => {
     sim = liveSimulator();
-    const { conn, ticks } = await open({ pingIntervalMs: 0, noDataTimeoutMs: 200, connectTimeoutMs: 300 });
+    const { conn, ticks } = await open({
+      pingIntervalMs: 0,
+      noDataTimeoutMs: 200,
+      connectTimeoutMs: 300,
+    });
     sim.stall(true); // every socket, new ones too: they never get "connected"
-    await waitFor(() => conn.status().lastDisconnectReason?.includes('no_data') === true, () => JSON.stringify(conn.status()));
-    await waitFor(() => conn.status().lastDisconnectReason === 'connect timeout', () => JSON.stringify(conn.status()));
+    await waitFor(
+      () => conn.status().lastDisconnectReason?.includes('no_data') === true,
+      () => JSON.stringify(conn.status()),
+    );
+    await waitFor(
+      () => conn.status().lastDisconnectReason === 'connect timeout',
+      () => JSON.stringify(conn.status()),
+    );
     expect(conn.status().state).not.toBe('live');
     sim.stall(false);
-    await waitFor(() => conn.status().state === 'live', () => JSON.stringify(conn.status()));
+    await waitFor(
+      () => conn.status().state === 'live',
+      () => JSON.stringify(conn.status()),
+    );
     const count = ticks.length;
     await waitFor(() => ticks.length > count + 16, 'data flows after the stall');
   });
@@ -137,7 +167,10 @@ describe('Massive connection under faults (real sockets)', () => {
     expect(first.conn.status().state).toBe('live');
 
     await first.conn.close();
-    await waitFor(() => second.status().state === 'live', () => JSON.stringify(second.status()));
+    await waitFor(
+      () => second.status().state === 'live',
+      () => JSON.stringify(second.status()),
+    );
     expect(second.counters().connectAttempts).toBe(2);
   });
 });

@@ -1,4 +1,7 @@
-import { MassiveConnection, type MassiveConnectionOptions } from '../../src/ingest/massive/connection';
+import {
+  MassiveConnection,
+  type MassiveConnectionOptions,
+} from '../../src/ingest/massive/connection';
 import { MassiveAuthError, type MassiveError } from '../../src/ingest/massive/errors';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
@@ -6,7 +9,11 @@ import type { RejectReason, TickData } from '../../src/ingest/tick';
 import { captureLogger, observeFor, pastMinute, waitFor } from '../helpers/feed-wait';
 
 const KEY = 'test-key-7f3a';
-const FAST = { backoff: { minMs: 10, maxMs: 100, factor: 2 }, connectTimeoutMs: 5_000, closeGraceMs: 200 };
+const FAST = {
+  backoff: { minMs: 10, maxMs: 100, factor: 2 },
+  connectTimeoutMs: 5_000,
+  closeGraceMs: 200,
+};
 
 describe('Massive connection ↔ simulator handshake (real sockets)', () => {
   let sim: MassiveSimulator;
@@ -19,7 +26,10 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
     await sim.close();
   });
 
-  async function connect(overrides: Partial<MassiveConnectionOptions>, simOptions: ConstructorParameters<typeof MassiveSimulator>[0] = {}) {
+  async function connect(
+    overrides: Partial<MassiveConnectionOptions>,
+    simOptions: ConstructorParameters<typeof MassiveSimulator>[0] = {},
+  ) {
     const sent: SimAggregate[][] = [];
     sim = new MassiveSimulator({
       clock: 'manual',
@@ -53,24 +63,47 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
   it('connects, authenticates, subscribes in chunks and delivers frames of several events', async () => {
     const { frames, sent, conn } = await connect({ subscribeChunkSize: 5 });
     await waitFor(() => conn.status().state === 'live', 'live');
-    await waitFor(() => sim.clients()[0]?.subscriptions.length === 12, 'all subscriptions at the server');
+    await waitFor(
+      () => sim.clients()[0]?.subscriptions.length === 12,
+      'all subscriptions at the server',
+    );
     expect(sim.clients()[0].subscriptions).toEqual([...sim.symbols].sort());
     const counters = sim.counters();
     expect(counters.authAttempts).toBe(1);
     expect(counters.subscribeMessages).toBe(3); // 12 symbols in chunks of 5
 
     sim.advance(T0 + 5_000);
-    await waitFor(() => frames.flat().length === 60, () => `60 ticks, got ${frames.flat().length}`);
+    await waitFor(
+      () => frames.flat().length === 60,
+      () => `60 ticks, got ${frames.flat().length}`,
+    );
     expect(frames).toHaveLength(1); // 5 seconds × 12 symbols in one frame
     const received = frames.flat();
     const expected = sent.flat();
-    expect(received.map((t) => [t.symbol, t.startMs, t.endMs, t.open, t.high, t.low, t.close, t.volume, t.vwap, t.accumulatedVolume])).toEqual(
-      expected.map((e) => [e.sym, e.s, e.e, e.o, e.h, e.l, e.c, e.v, e.vw, e.av]),
-    );
+    expect(
+      received.map((t) => [
+        t.symbol,
+        t.startMs,
+        t.endMs,
+        t.open,
+        t.high,
+        t.low,
+        t.close,
+        t.volume,
+        t.vwap,
+        t.accumulatedVolume,
+      ]),
+    ).toEqual(expected.map((e) => [e.sym, e.s, e.e, e.o, e.h, e.l, e.c, e.v, e.vw, e.av]));
     expect(received.every((t) => t.source === 'simulator' && t.eventType === 'A')).toBe(true);
 
     const status = conn.status();
-    expect(status).toMatchObject({ id: 1, state: 'live', symbolCount: 12, reconnects: 0, lastError: null });
+    expect(status).toMatchObject({
+      id: 1,
+      state: 'live',
+      symbolCount: 12,
+      reconnects: 0,
+      lastError: null,
+    });
     expect(status.connectedSince).not.toBeNull();
     expect(status.messagesReceived).toBeGreaterThanOrEqual(4);
   });
@@ -110,11 +143,28 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
     await waitFor(() => conn.status().state === 'live', 'live');
     sim.sendRaw('{not json');
     sim.sendRaw('{"ev":"A"}');
-    sim.sendRaw('[1, {"ev":"XQ"}, {"ev":"A","sym":"AAPL"}, {"ev":"A","sym":"bad!","o":1,"h":1,"l":1,"c":1,"v":1,"s":1,"e":1}]');
-    sim.sendRaw(JSON.stringify([{ ev: 'A', sym: 'AAPL', o: 5, h: 4, l: 3, c: 4, v: 10, s: T0, e: T0 + 1000 }]));
-    await waitFor(() => rejects.length === 7, () => `7 rejects, got ${rejects.join(',')}`);
+    sim.sendRaw(
+      '[1, {"ev":"XQ"}, {"ev":"A","sym":"AAPL"}, {"ev":"A","sym":"bad!","o":1,"h":1,"l":1,"c":1,"v":1,"s":1,"e":1}]',
+    );
+    sim.sendRaw(
+      JSON.stringify([
+        { ev: 'A', sym: 'AAPL', o: 5, h: 4, l: 3, c: 4, v: 10, s: T0, e: T0 + 1000 },
+      ]),
+    );
+    await waitFor(
+      () => rejects.length === 7,
+      () => `7 rejects, got ${rejects.join(',')}`,
+    );
     expect([...rejects].sort()).toEqual(
-      ['malformed_json', 'not_an_array', 'not_an_object', 'unknown_event', 'missing_field', 'bad_symbol', 'inconsistent_prices'].sort(),
+      [
+        'malformed_json',
+        'not_an_array',
+        'not_an_object',
+        'unknown_event',
+        'missing_field',
+        'bad_symbol',
+        'inconsistent_prices',
+      ].sort(),
     );
     sim.advance(T0 + 3_000);
     await waitFor(() => frames.flat().length === 36, '36 ticks after the bad frames');

@@ -26,7 +26,8 @@ describe('MassivePool over the simulator (real sockets)', () => {
       eventsPerSecond: 25,
       maxEventsPerFrame: 9,
       onEventsGenerated: (events) => generated.push(...events),
-      onEventsSent: (id, events) => sentBySocket.set(id, [...(sentBySocket.get(id) ?? []), ...events]),
+      onEventsSent: (id, events) =>
+        sentBySocket.set(id, [...(sentBySocket.get(id) ?? []), ...events]),
     });
     const { wsUrl } = await sim.start();
     const received: TickData[] = [];
@@ -42,18 +43,32 @@ describe('MassivePool over the simulator (real sockets)', () => {
       onFrame: (count) => frameSizes.push(count),
     });
     pool.start();
-    await waitFor(() => pool!.allLive(), () => JSON.stringify(pool!.status()));
-    await waitFor(() => sim.clients().reduce((n, c) => n + c.subscriptions.length, 0) === 31, 'all subscriptions');
+    await waitFor(
+      () => pool!.allLive(),
+      () => JSON.stringify(pool!.status()),
+    );
+    await waitFor(
+      () => sim.clients().reduce((n, c) => n + c.subscriptions.length, 0) === 31,
+      'all subscriptions',
+    );
 
     // The server saw three disjoint subscription sets covering the universe.
     const subscriptions = sim.clients().map((client) => client.subscriptions);
     expect(subscriptions).toHaveLength(3);
     expect(subscriptions.flat().sort()).toEqual([...sim.symbols].sort());
     expect(new Set(subscriptions.flat()).size).toBe(31);
-    expect(pool.status().map((s) => s.symbolCount).sort()).toEqual([10, 10, 11]);
+    expect(
+      pool
+        .status()
+        .map((s) => s.symbolCount)
+        .sort(),
+    ).toEqual([10, 10, 11]);
 
     sim.advance(T0 + 20_000);
-    await waitFor(() => received.length === generated.length, () => `${received.length}/${generated.length} ticks`);
+    await waitFor(
+      () => received.length === generated.length,
+      () => `${received.length}/${generated.length} ticks`,
+    );
     expect(generated).toHaveLength(20 * 25);
 
     const key = (symbol: string, start: number) => `${symbol}|${start}`;
@@ -72,7 +87,15 @@ describe('MassivePool over the simulator (real sockets)', () => {
   it('refuses * over several sockets with a clear error', () => {
     sim = new MassiveSimulator({ clock: 'manual' });
     expect(
-      () => new MassivePool({ url: 'ws://127.0.0.1:1', apiKey: 'k', symbols: ['*'], connections: 2, source: 'simulator', onTicks: () => undefined }),
+      () =>
+        new MassivePool({
+          url: 'ws://127.0.0.1:1',
+          apiKey: 'k',
+          symbols: ['*'],
+          connections: 2,
+          source: 'simulator',
+          onTicks: () => undefined,
+        }),
     ).toThrow(MassivePoolConfigError);
   });
 });

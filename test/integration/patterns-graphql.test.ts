@@ -7,7 +7,11 @@ import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
 import { gql, startTestApi, type TestApi } from '../helpers/api-server';
 import { T0 } from '../helpers/patterns-factories';
 import { feedStream, waitUntil } from '../helpers/patterns-stream';
-import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/test-databases';
+import {
+  createTestDatabase,
+  testDatabaseKinds,
+  type TestDatabase,
+} from '../helpers/test-databases';
 
 interface DbPattern {
   id: string;
@@ -30,7 +34,8 @@ interface GqlPattern {
   [field: string]: unknown;
 }
 
-const FIELDS = 'id symbol pattern direction confidence price priceChange timestamp expiresAt indicators source';
+const FIELDS =
+  'id symbol pattern direction confidence price priceChange timestamp expiresAt indicators source';
 
 /** The expected GraphQL shape of a row, computed from plain SQL. */
 function expected(row: DbPattern) {
@@ -54,10 +59,18 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
   let api: TestApi;
   let patterns: PatternModule;
   let client: Client;
-  const received: { filtered: GqlPattern[]; all: GqlPattern[]; errors: unknown[] } = { filtered: [], all: [], errors: [] };
+  const received: { filtered: GqlPattern[]; all: GqlPattern[]; errors: unknown[] } = {
+    filtered: [],
+    all: [],
+    errors: [],
+  };
   const unsubscribe: Array<() => void> = [];
 
-  async function rows(where = 'true', params: unknown[] = [], limit = 100_000): Promise<DbPattern[]> {
+  async function rows(
+    where = 'true',
+    params: unknown[] = [],
+    limit = 100_000,
+  ): Promise<DbPattern[]> {
     return db.dataSource.query<DbPattern[]>(
       `SELECT id::text AS id, symbol, pattern, direction, confidence, price::text AS price, price_change,
               (extract(epoch FROM timestamp) * 1000)::bigint::text AS ts, (extract(epoch FROM expires_at) * 1000)::bigint::text AS exp, indicators
@@ -76,15 +89,24 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
       logger: createQuietLogger(),
       sink: { flushIntervalMs: 20 },
     });
-    client = createClient({ url: `${api.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    client = createClient({
+      url: `${api.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+    });
     const sub = (variables: Record<string, unknown>, into: GqlPattern[]) =>
       unsubscribe.push(
         client.subscribe(
-          { query: `subscription P($symbols: [String!]) { patternDetected(symbols: $symbols) { ${FIELDS} } }`, variables },
+          {
+            query: `subscription P($symbols: [String!]) { patternDetected(symbols: $symbols) { ${FIELDS} } }`,
+            variables,
+          },
           {
             next: (value) => {
               if (value.errors) received.errors.push(...value.errors);
-              if (value.data) into.push((value.data as { patternDetected: GqlPattern }).patternDetected);
+              if (value.data)
+                into.push((value.data as { patternDetected: GqlPattern }).patternDetected);
             },
             error: (error) => received.errors.push(error),
             complete: () => undefined,
@@ -112,9 +134,10 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
     }, 'subscriptions to become active');
 
     const ticks = syntheticTicks({ symbols: 12, seconds: 900, seed: 3, startMs: T0 });
-    await db.dataSource.query(`INSERT INTO symbols (symbol) SELECT unnest($1::varchar[]) ON CONFLICT DO NOTHING`, [
-      [...new Set(ticks.map((t) => t.symbol))],
-    ]);
+    await db.dataSource.query(
+      `INSERT INTO symbols (symbol) SELECT unnest($1::varchar[]) ON CONFLICT DO NOTHING`,
+      [[...new Set(ticks.map((t) => t.symbol))]],
+    );
     feedStream(patterns.engine, ticks);
     await patterns.drain(30_000);
   });
@@ -135,55 +158,103 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
     // Sentinels still in flight when the wait ended may arrive late: they are not stored patterns.
     const live = () => received.all.filter((p) => p.symbol !== 'WARMUP');
     await waitUntil(() => live().length >= stored.length, 'all patterns over graphql-ws');
-    await waitUntil(() => received.filtered.length >= wanted.length, 'filtered patterns over graphql-ws');
+    await waitUntil(
+      () => received.filtered.length >= wanted.length,
+      'filtered patterns over graphql-ws',
+    );
     expect(received.errors).toEqual([]);
-    const byId = (list: object[]) => [...(list as GqlPattern[])].sort((a, b) => Number(a.id) - Number(b.id));
+    const byId = (list: object[]) =>
+      [...(list as GqlPattern[])].sort((a, b) => Number(a.id) - Number(b.id));
     expect(byId(live())).toEqual(byId(stored.map(expected)));
     expect(byId(received.filtered)).toEqual(byId(wanted.map(expected)));
   });
 
   it('answers Query.patterns newest first, with filters, value by value', async () => {
-    const one = await gql<{ patterns: GqlPattern[] }>(api.url, `{ patterns(symbol: "s0001", limit: 5) { ${FIELDS} } }`);
+    const one = await gql<{ patterns: GqlPattern[] }>(
+      api.url,
+      `{ patterns(symbol: "s0001", limit: 5) { ${FIELDS} } }`,
+    );
     expect(one.body.errors).toBeUndefined();
-    expect(one.body.data!.patterns).toEqual((await rows('symbol = $1', ['S0001'], 5)).map(expected));
+    expect(one.body.data!.patterns).toEqual(
+      (await rows('symbol = $1', ['S0001'], 5)).map(expected),
+    );
 
     const all = await gql<{ patterns: GqlPattern[] }>(api.url, `{ patterns { id } }`);
-    expect(all.body.data!.patterns.map((p) => p.id)).toEqual((await rows('true', [], 100)).map((r) => r.id));
+    expect(all.body.data!.patterns.map((p) => p.id)).toEqual(
+      (await rows('true', [], 100)).map((r) => r.id),
+    );
 
     const name = (await rows())[0].pattern;
-    const byName = await gql<{ patterns: GqlPattern[] }>(api.url, `query Q($p: String) { patterns(pattern: $p, limit: 1000) { id pattern } }`, { p: name.toLowerCase() });
-    expect(byName.body.data!.patterns.map((p) => p.id)).toEqual((await rows('pattern = $1', [name], 1000)).map((r) => r.id));
+    const byName = await gql<{ patterns: GqlPattern[] }>(
+      api.url,
+      `query Q($p: String) { patterns(pattern: $p, limit: 1000) { id pattern } }`,
+      { p: name.toLowerCase() },
+    );
+    expect(byName.body.data!.patterns.map((p) => p.id)).toEqual(
+      (await rows('pattern = $1', [name], 1000)).map((r) => r.id),
+    );
 
     const since = new Date(T0 + 10 * 60_000);
-    const recent = await gql<{ patterns: GqlPattern[] }>(api.url, `query Q($s: DateTime) { patterns(since: $s, limit: 1000) { id } }`, { s: since.toISOString() });
-    expect(recent.body.data!.patterns.map((p) => p.id)).toEqual((await rows('timestamp >= $1', [since.toISOString()], 1000)).map((r) => r.id));
+    const recent = await gql<{ patterns: GqlPattern[] }>(
+      api.url,
+      `query Q($s: DateTime) { patterns(since: $s, limit: 1000) { id } }`,
+      { s: since.toISOString() },
+    );
+    expect(recent.body.data!.patterns.map((p) => p.id)).toEqual(
+      (await rows('timestamp >= $1', [since.toISOString()], 1000)).map((r) => r.id),
+    );
   });
 
   it.each([
     ['a bad symbol', `{ patterns(symbol: "not valid!") { id } }`, /not a valid ticker/],
-    ['an unknown pattern name', `{ patterns(pattern: "Cup_And_Handle") { id } }`, /not one of High_Volume_Surge/],
+    [
+      'an unknown pattern name',
+      `{ patterns(pattern: "Cup_And_Handle") { id } }`,
+      /not one of High_Volume_Surge/,
+    ],
     ['limit 0', `{ patterns(limit: 0) { id } }`, /limit must be an integer between 1 and/],
-    ['limit above the cap', `{ patterns(limit: 5000) { id } }`, /limit must be an integer between 1 and/],
+    [
+      'limit above the cap',
+      `{ patterns(limit: 5000) { id } }`,
+      /limit must be an integer between 1 and/,
+    ],
     ['since in the future', `{ patterns(since: "2999-01-01T00:00:00Z") { id } }`, /in the future/],
-    ['Symbol.patterns limit above its cap', `{ symbols(limit: 1) { patterns(limit: 101) { id } } }`, /limit must be an integer between 1 and 100/],
+    [
+      'Symbol.patterns limit above its cap',
+      `{ symbols(limit: 1) { patterns(limit: 101) { id } } }`,
+      /limit must be an integer between 1 and 100/,
+    ],
   ])('rejects %s with BAD_USER_INPUT', async (_label, query, message) => {
     const response = await gql(api.url, query);
     expect(response.body.errors).toEqual([
-      expect.objectContaining({ message: expect.stringMatching(message), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+      expect.objectContaining({
+        message: expect.stringMatching(message),
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      }),
     ]);
   });
 
   it('resolves Symbol.patterns for many symbols with one query (DataLoader)', async () => {
     const spy = jest.spyOn(db.dataSource, 'query');
     try {
-      const response = await gql(api.url, `{ symbols(limit: 20) { symbol patterns(limit: 2) { id pattern timestamp } } }`);
+      const response = await gql(
+        api.url,
+        `{ symbols(limit: 20) { symbol patterns(limit: 2) { id pattern timestamp } } }`,
+      );
       expect(response.body.errors).toBeUndefined();
-      const symbols = response.body.data!.symbols as { symbol: string; patterns: { id: string }[] }[];
+      const symbols = response.body.data!.symbols as {
+        symbol: string;
+        patterns: { id: string }[];
+      }[];
       expect(symbols.length).toBe(12);
       for (const s of symbols) {
-        expect(s.patterns.map((p) => p.id)).toEqual((await rows('symbol = $1', [s.symbol], 2)).map((r) => r.id));
+        expect(s.patterns.map((p) => p.id)).toEqual(
+          (await rows('symbol = $1', [s.symbol], 2)).map((r) => r.id),
+        );
       }
-      const patternQueries = spy.mock.calls.filter(([sql]) => /FROM patterns/.test(String(sql)) && /LATERAL/.test(String(sql)));
+      const patternQueries = spy.mock.calls.filter(
+        ([sql]) => /FROM patterns/.test(String(sql)) && /LATERAL/.test(String(sql)),
+      );
       expect(patternQueries).toHaveLength(1);
     } finally {
       spy.mockRestore();

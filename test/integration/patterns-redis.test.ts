@@ -9,7 +9,12 @@ import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
 import { T0 } from '../helpers/patterns-factories';
 import { feedStream, patternKey, waitUntil } from '../helpers/patterns-stream';
 import { closedPort, TcpProxy } from '../helpers/patterns-tcp-proxy';
-import { createTestDatabase, testDatabaseKinds, testRedisUrl, type TestDatabase } from '../helpers/test-databases';
+import {
+  createTestDatabase,
+  testDatabaseKinds,
+  testRedisUrl,
+  type TestDatabase,
+} from '../helpers/test-databases';
 
 const redisUrl = testRedisUrl();
 const logger = createQuietLogger();
@@ -17,7 +22,22 @@ const kind = testDatabaseKinds().includes('postgres') ? 'postgres' : 'pglite';
 const uniqueChannel = () => `tickstock.test.patterns.${randomBytes(4).toString('hex')}`;
 
 /** Keys a tick/bar message would carry (Massive frames, TickData, bars); a pattern event has none of them. */
-const MARKET_DATA_KEYS = ['ev', 'sym', 'o', 'h', 'l', 'c', 'v', 'open', 'high', 'low', 'close', 'volume', 'startMs', 'minuteStartMs'];
+const MARKET_DATA_KEYS = [
+  'ev',
+  'sym',
+  'o',
+  'h',
+  'l',
+  'c',
+  'v',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'startMs',
+  'minuteStartMs',
+];
 
 function event(i: number): PatternEvent {
   const timestamp = new Date(T0 + i * 1000);
@@ -39,7 +59,9 @@ function event(i: number): PatternEvent {
 async function listenToEverything(url: string) {
   const subscriber = new Redis(url, { lazyConnect: true });
   const messages: { channel: string; message: string }[] = [];
-  subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => messages.push({ channel, message }));
+  subscriber.on('pmessage', (_pattern: string, channel: string, message: string) =>
+    messages.push({ channel, message }),
+  );
   await subscriber.connect();
   await subscriber.psubscribe('*');
   return { messages, close: async () => void (await subscriber.quit()) };
@@ -59,13 +81,19 @@ describe('pattern publishing with Redis unreachable', () => {
     const module = createPatternModule({
       dataSource: db.dataSource,
       events: createAppEvents(),
-      config: { redisUrl: `redis://127.0.0.1:${port}`, patternChannel: 'tickstock.events.patterns' },
+      config: {
+        redisUrl: `redis://127.0.0.1:${port}`,
+        patternChannel: 'tickstock.events.patterns',
+      },
       logger,
       sink: { flushIntervalMs: 20 },
       redisMaxQueue: 25,
     });
     try {
-      feedStream(module.engine, syntheticTicks({ symbols: 20, seconds: 600, seed: 5, startMs: T0 }));
+      feedStream(
+        module.engine,
+        syntheticTicks({ symbols: 20, seconds: 600, seed: 5, startMs: T0 }),
+      );
       await module.drain(20_000);
       const detected = Object.values(module.status().detectedByPattern).reduce((a, b) => a + b, 0);
       expect(detected).toBeGreaterThan(25);
@@ -78,7 +106,10 @@ describe('pattern publishing with Redis unreachable', () => {
       expect(status.queueDepth).toBe(25);
       expect(module.publisher!.status().state).not.toBe('ready');
       // Ingest goes on: more ticks are still evaluated synchronously, and drops keep counting.
-      feedStream(module.engine, syntheticTicks({ symbols: 20, seconds: 300, seed: 6, startMs: T0 + 3_600_000 }));
+      feedStream(
+        module.engine,
+        syntheticTicks({ symbols: 20, seconds: 300, seed: 6, startMs: T0 + 3_600_000 }),
+      );
       await module.drain(20_000);
       expect(module.status().dropped).toBeGreaterThan(status.dropped);
     } finally {
@@ -108,21 +139,43 @@ describe('pattern publishing with Redis unreachable', () => {
     });
     try {
       await waitUntil(() => module.publisher!.status().state === 'ready', 'publisher ready');
-      feedStream(module.engine, syntheticTicks({ symbols: 20, seconds: 600, seed: 9, startMs: T0 }));
+      feedStream(
+        module.engine,
+        syntheticTicks({ symbols: 20, seconds: 600, seed: 9, startMs: T0 }),
+      );
       await module.drain(20_000);
       const persisted = module.status().persisted;
       expect(persisted).toBeGreaterThan(20);
-      await waitUntil(() => listener.messages.filter((m) => m.channel === channel).length >= persisted, 'all pattern messages');
-
-      const mine = listener.messages.filter((m) => m.channel === channel).map((m) => JSON.parse(m.message) as Record<string, unknown>);
-      expect(mine).toHaveLength(persisted);
-      const rows = await db.dataSource.query<{ symbol: string; pattern: string; timestamp: Date | string }[]>(`SELECT symbol, pattern, timestamp FROM patterns`);
-      expect(mine.map((m) => patternKey({ symbol: m.symbol as string, pattern: m.pattern as string, timestamp: new Date(m.timestamp as string) })).sort()).toEqual(
-        rows.map((r) => patternKey({ ...r, timestamp: new Date(r.timestamp) })).sort(),
+      await waitUntil(
+        () => listener.messages.filter((m) => m.channel === channel).length >= persisted,
+        'all pattern messages',
       );
+
+      const mine = listener.messages
+        .filter((m) => m.channel === channel)
+        .map((m) => JSON.parse(m.message) as Record<string, unknown>);
+      expect(mine).toHaveLength(persisted);
+      const rows = await db.dataSource.query<
+        { symbol: string; pattern: string; timestamp: Date | string }[]
+      >(`SELECT symbol, pattern, timestamp FROM patterns`);
+      expect(
+        mine
+          .map((m) =>
+            patternKey({
+              symbol: m.symbol as string,
+              pattern: m.pattern as string,
+              timestamp: new Date(m.timestamp as string),
+            }),
+          )
+          .sort(),
+      ).toEqual(rows.map((r) => patternKey({ ...r, timestamp: new Date(r.timestamp) })).sort());
       for (const m of mine) {
         expect(PATTERN_NAMES).toContain(m.pattern);
-        expect(m).toMatchObject({ source: 'tickstock', id: expect.any(String), indicators: expect.objectContaining({ relativeVolume: expect.any(Number) }) });
+        expect(m).toMatchObject({
+          source: 'tickstock',
+          id: expect.any(String),
+          indicators: expect.objectContaining({ relativeVolume: expect.any(Number) }),
+        });
       }
       // Whatever else shares this Redis, nothing during the run carried market data.
       for (const { message } of listener.messages) {
@@ -134,10 +187,15 @@ describe('pattern publishing with Redis unreachable', () => {
         }
         const objects = Array.isArray(parsed) ? parsed : [parsed];
         for (const o of objects) {
-          if (o && typeof o === 'object') for (const key of MARKET_DATA_KEYS) expect(Object.keys(o)).not.toContain(key);
+          if (o && typeof o === 'object')
+            for (const key of MARKET_DATA_KEYS) expect(Object.keys(o)).not.toContain(key);
         }
       }
-      expect(module.status()).toMatchObject({ published: persisted, publishFailures: 0, dropped: 0 });
+      expect(module.status()).toMatchObject({
+        published: persisted,
+        publishFailures: 0,
+        dropped: 0,
+      });
     } finally {
       await module.stop(2_000);
       await listener.close();
@@ -150,7 +208,13 @@ describe('pattern publishing with Redis unreachable', () => {
     await proxy.start();
     const listener = await listenToEverything(redisUrl!);
     const channel = uniqueChannel();
-    const publisher = new RedisPatternPublisher({ url: proxy.url, channel, logger, maxQueue: 20, maxReconnectDelayMs: 200 });
+    const publisher = new RedisPatternPublisher({
+      url: proxy.url,
+      channel,
+      logger,
+      maxQueue: 20,
+      maxReconnectDelayMs: 200,
+    });
     const onChannel = () => listener.messages.filter((m) => m.channel === channel);
     try {
       publisher.start();
@@ -166,7 +230,14 @@ describe('pattern publishing with Redis unreachable', () => {
       await proxy.start(); // same port
       await waitUntil(() => publisher.status().published === 23, 'the queued 20 after reconnect');
       await waitUntil(() => onChannel().length === 23, 'messages after reconnect');
-      const seconds = onChannel().slice(3).map((m) => (Date.parse((JSON.parse(m.message) as PatternEvent & { timestamp: string }).timestamp) - T0) / 1000);
+      const seconds = onChannel()
+        .slice(3)
+        .map(
+          (m) =>
+            (Date.parse((JSON.parse(m.message) as PatternEvent & { timestamp: string }).timestamp) -
+              T0) /
+            1000,
+        );
       expect(seconds).toEqual(Array.from({ length: 20 }, (_, i) => 130 + i)); // the newest 20, in order
     } finally {
       await publisher.stop();
@@ -179,7 +250,13 @@ describe('pattern publishing with Redis unreachable', () => {
     const target = new URL(redisUrl!);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
     await proxy.start();
-    const publisher = new RedisPatternPublisher({ url: proxy.url, channel: uniqueChannel(), logger, maxQueue: 100, commandTimeoutMs: 200 });
+    const publisher = new RedisPatternPublisher({
+      url: proxy.url,
+      channel: uniqueChannel(),
+      logger,
+      maxQueue: 100,
+      commandTimeoutMs: 200,
+    });
     try {
       publisher.start();
       await waitUntil(() => publisher.status().state === 'ready', 'publisher ready');

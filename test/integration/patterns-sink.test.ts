@@ -3,10 +3,17 @@ import { createQuietLogger } from '../../src/logger';
 import { PatternEngine } from '../../src/patterns/engine';
 import { PatternSink, type PatternWriter } from '../../src/patterns/sink';
 import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
-import { PatternRepository, type PersistedPatternEvent } from '../../src/repositories/pattern.repository';
+import {
+  PatternRepository,
+  type PersistedPatternEvent,
+} from '../../src/repositories/pattern.repository';
 import { T0 } from '../helpers/patterns-factories';
 import { collect, feedStream, patternKey, waitUntil } from '../helpers/patterns-stream';
-import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/test-databases';
+import {
+  createTestDatabase,
+  testDatabaseKinds,
+  type TestDatabase,
+} from '../helpers/test-databases';
 
 interface Row {
   id: string;
@@ -69,12 +76,24 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
 
   it('persists what the engine finds on a generated stream, value by value, and publishes exactly the new rows', async () => {
     const events = createAppEvents();
-    const published = collect<PersistedPatternEvent>(events.subscribe('patternsDetected') as AsyncIterableIterator<PersistedPatternEvent[]>, true);
-    const sink = new PatternSink({ writer: repository, events, logger, batchSize: 100, flushIntervalMs: 20 });
+    const published = collect<PersistedPatternEvent>(
+      events.subscribe('patternsDetected') as AsyncIterableIterator<PersistedPatternEvent[]>,
+      true,
+    );
+    const sink = new PatternSink({
+      writer: repository,
+      events,
+      logger,
+      batchSize: 100,
+      flushIntervalMs: 20,
+    });
     const emitted: PatternEvent[] = [];
     const engine = new PatternEngine({ sink: (e) => (emitted.push(e), sink.accept(e)) });
     sink.start();
-    const bars = feedStream(engine, syntheticTicks({ symbols: 25, seconds: 720, seed: 11, startMs: T0 }));
+    const bars = feedStream(
+      engine,
+      syntheticTicks({ symbols: 25, seconds: 720, seed: 11, startMs: T0 }),
+    );
     await sink.drain();
     await waitUntil(() => published.items.length >= emitted.length, 'bus events');
     await published.stop();
@@ -95,13 +114,21 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
       expect(row!.price).toBe(String(e.price));
       expect(row!.price_change).toBeCloseTo(Math.fround(e.priceChange), 4);
       expect(Number(row!.expires)).toBe(e.expiresAt.getTime());
-      expect(typeof row!.indicators === 'string' ? JSON.parse(row!.indicators) : row!.indicators).toEqual(e.indicators);
+      expect(
+        typeof row!.indicators === 'string' ? JSON.parse(row!.indicators) : row!.indicators,
+      ).toEqual(e.indicators);
       expect(row!.source).toBe('tickstock');
     }
 
     expect(published.items.map(patternKey).sort()).toEqual(emitted.map(patternKey).sort());
     for (const p of published.items) expect(rows.get(patternKey(p))!.id).toBe(p.id);
-    expect(sink.status()).toMatchObject({ accepted: emitted.length, persisted: emitted.length, queueDepth: 0, dropped: 0, writeFailures: 0 });
+    expect(sink.status()).toMatchObject({
+      accepted: emitted.length,
+      persisted: emitted.length,
+      queueDepth: 0,
+      dropped: 0,
+      writeFailures: 0,
+    });
   });
 
   it('never touches the database on the tick path: accept() only enqueues', async () => {
@@ -118,7 +145,12 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
   it('inserts a batch in one statement, skipping keys the table (or the batch) already has', async () => {
     const first = await repository.insertMany([makeEvent(1), makeEvent(2)]);
     expect(first.map((e) => e.id)).toEqual([expect.any(String), expect.any(String)]);
-    const again = await repository.insertMany([makeEvent(2), makeEvent(3), makeEvent(3, { confidence: 0.9 }), makeEvent(1)]);
+    const again = await repository.insertMany([
+      makeEvent(2),
+      makeEvent(3),
+      makeEvent(3, { confidence: 0.9 }),
+      makeEvent(1),
+    ]);
     expect(again.map((e) => e.timestamp.getTime())).toEqual([T0 + 3000]);
     expect(again[0].confidence).toBe(0.5); // the first occurrence in the batch won
     expect((await readRows(db)).size).toBe(3);
@@ -127,7 +159,10 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
   it('does not re-publish rows the database already had (a restart re-detecting a bar)', async () => {
     await repository.insertMany([makeEvent(1), makeEvent(2)]);
     const events = createAppEvents();
-    const published = collect<PersistedPatternEvent>(events.subscribe('patternsDetected') as AsyncIterableIterator<PersistedPatternEvent[]>, true);
+    const published = collect<PersistedPatternEvent>(
+      events.subscribe('patternsDetected') as AsyncIterableIterator<PersistedPatternEvent[]>,
+      true,
+    );
     const sink = new PatternSink({ writer: repository, events, logger });
     [1, 2, 3].forEach((i) => sink.accept(makeEvent(i)));
     await sink.drain();
@@ -163,7 +198,14 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
   });
 
   it('retries while the table is unavailable, bounded: drops the oldest, loses nothing it kept', async () => {
-    const sink = new PatternSink({ writer: repository, logger, batchSize: 20, maxQueue: 50, retryBaseMs: 5, retryMaxMs: 20 });
+    const sink = new PatternSink({
+      writer: repository,
+      logger,
+      batchSize: 20,
+      maxQueue: 50,
+      retryBaseMs: 5,
+      retryMaxMs: 20,
+    });
     await db.dataSource.query('ALTER TABLE patterns RENAME TO patterns_away');
     try {
       for (let i = 0; i < 200; i++) sink.accept(makeEvent(i));
@@ -192,11 +234,31 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
     ]);
     const keys = (list: { symbol: string; pattern: string; timestamp: Date }[]) =>
       list.map((p) => `${p.symbol}:${p.pattern}:${(p.timestamp.getTime() - T0) / 1000}`);
-    const all = await repository.findRecent({ symbol: null, pattern: null, since: null, limit: 10 });
+    const all = await repository.findRecent({
+      symbol: null,
+      pattern: null,
+      since: null,
+      limit: 10,
+    });
     expect(keys(all)).toEqual(['AAA:Doji:4', 'BBB:Doji:3', 'AAA:Hammer:2', 'AAA:Doji:1']);
-    expect(all[0]).toMatchObject({ price: 100.04, confidence: 0.5, indicators: { relativeVolume: 1.25, gapPercent: 2.5 } });
-    expect(keys(await repository.findRecent({ symbol: 'AAA', pattern: 'Doji', since: null, limit: 10 }))).toEqual(['AAA:Doji:4', 'AAA:Doji:1']);
-    expect(keys(await repository.findRecent({ symbol: null, pattern: null, since: new Date(T0 + 2000), limit: 2 }))).toEqual(['AAA:Doji:4', 'BBB:Doji:3']);
+    expect(all[0]).toMatchObject({
+      price: 100.04,
+      confidence: 0.5,
+      indicators: { relativeVolume: 1.25, gapPercent: 2.5 },
+    });
+    expect(
+      keys(await repository.findRecent({ symbol: 'AAA', pattern: 'Doji', since: null, limit: 10 })),
+    ).toEqual(['AAA:Doji:4', 'AAA:Doji:1']);
+    expect(
+      keys(
+        await repository.findRecent({
+          symbol: null,
+          pattern: null,
+          since: new Date(T0 + 2000),
+          limit: 2,
+        }),
+      ),
+    ).toEqual(['AAA:Doji:4', 'BBB:Doji:3']);
     const latest = await repository.findLatestPerSymbol(['AAA', 'BBB', 'ZZZ'], 2);
     expect(keys(latest.get('AAA')!)).toEqual(['AAA:Doji:4', 'AAA:Hammer:2']);
     expect(keys(latest.get('BBB')!)).toEqual(['BBB:Doji:3']);

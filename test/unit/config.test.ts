@@ -12,15 +12,27 @@ describe('loadConfig', () => {
   });
 
   it('reads a real PostgreSQL, in-memory PGlite and a symbol list', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
-    expect(loadConfig({ DATABASE_URL: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@h/db',
+    });
+    expect(loadConfig({ DATABASE_URL: 'memory://' }).database).toEqual({
+      kind: 'pglite',
+      dataDir: null,
+    });
     expect(loadConfig({ SYMBOLS: 'aapl, MSFT,AAPL' }).symbols).toEqual(['AAPL', 'MSFT']);
   });
 
   it('lists every bad key in one error', () => {
     let error: unknown;
     try {
-      loadConfig({ MAX_CONNECTIONS: '4', PORT: 'abc', SYMBOLS: 'AAPL,$$$', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+      loadConfig({
+        MAX_CONNECTIONS: '4',
+        PORT: 'abc',
+        SYMBOLS: 'AAPL,$$$',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+      });
     } catch (e) {
       error = e;
     }
@@ -32,7 +44,10 @@ describe('loadConfig', () => {
   });
 
   it('never exposes the API key or a database password in what it logs', () => {
-    const config = loadConfig({ MASSIVE_API_KEY: 'sekret-key', DATABASE_URL: 'postgres://u:pw123@h/db' });
+    const config = loadConfig({
+      MASSIVE_API_KEY: 'sekret-key',
+      DATABASE_URL: 'postgres://u:pw123@h/db',
+    });
     const logged = JSON.stringify(describeConfig(config));
     expect(logged).not.toContain('sekret-key');
     expect(logged).not.toContain('pw123');

@@ -48,7 +48,10 @@ describe('BarStore', () => {
     const store = new BarStore('AAPL');
     store.load([bar(0, 101, 10), bar(1, 102, 20)]);
     const inPlace = store.merge([bar(1, 102.5, 25)], 100);
-    expect(inPlace).toEqual({ kind: 'update', bars: [{ bar: toChartBar(bar(1, 102.5, 25)), historical: false }] });
+    expect(inPlace).toEqual({
+      kind: 'update',
+      bars: [{ bar: toChartBar(bar(1, 102.5, 25)), historical: false }],
+    });
     expect(store.bars).toHaveLength(2);
     const appended = store.merge([bar(1, 102.5, 25), bar(2, 99, 5)], 100);
     expect(appended.kind).toBe('update');
@@ -67,7 +70,9 @@ describe('BarStore', () => {
   it('ignores bars of another symbol (a late answer after a switch) and unusable bars', () => {
     const store = new BarStore('MSFT');
     store.load([bar(0, 50, 1, 'MSFT')]);
-    expect(store.merge([bar(1, 51, 2, 'AAPL'), { ...bar(2, 52, 3, 'MSFT'), close: Number.NaN }], 100)).toEqual({ kind: 'none' });
+    expect(
+      store.merge([bar(1, 51, 2, 'AAPL'), { ...bar(2, 52, 3, 'MSFT'), close: Number.NaN }], 100),
+    ).toEqual({ kind: 'none' });
     expect(store.bars).toHaveLength(1);
   });
 
@@ -125,7 +130,9 @@ describe('PatternStore', () => {
   it('keeps patterns newest first, drops duplicates, and looks back from the newest seen', () => {
     const store = new PatternStore();
     expect(store.since).toBeNull();
-    expect(store.merge([pattern('AAPL', 'Price_Gap', 30), pattern('MSFT', 'Doji', 0)])).toHaveLength(2);
+    expect(
+      store.merge([pattern('AAPL', 'Price_Gap', 30), pattern('MSFT', 'Doji', 0)]),
+    ).toHaveLength(2);
     // Re-delivered (the look-back re-reads it) plus a late candle pattern with an older stamp.
     const added = store.merge([pattern('AAPL', 'Price_Gap', 30), pattern('AAPL', 'Hammer', 10)]);
     expect(added).toEqual(['AAPL|Hammer|' + String(T0 + 10_000)]);
@@ -138,7 +145,9 @@ describe('PatternStore', () => {
   it('is bounded', () => {
     const store = new PatternStore(3);
     store.merge([1, 2, 3, 4, 5].map((s) => pattern('AAPL', 'Price_Gap', s)));
-    expect(store.items.map((p) => Date.parse(p.timestamp))).toEqual([5, 4, 3].map((s) => T0 + s * 1000));
+    expect(store.items.map((p) => Date.parse(p.timestamp))).toEqual(
+      [5, 4, 3].map((s) => T0 + s * 1000),
+    );
     // Something older than everything kept is not re-added as new.
     expect(store.merge([pattern('AAPL', 'Price_Gap', 1)])).toEqual([]);
   });
@@ -196,7 +205,9 @@ describe('page state', () => {
   it('shows a disconnected banner when the API cannot be reached, and an error banner for GraphQL errors', () => {
     const offline = { ...base, unreachable: 'API unreachable' };
     expect(liveState(offline)).toBe('offline');
-    expect(bannerText('offline', offline)).toMatch(/^Disconnected: .*API unreachable.*Retrying every 2 s/);
+    expect(bannerText('offline', offline)).toMatch(
+      /^Disconnected: .*API unreachable.*Retrying every 2 s/,
+    );
     const failing = { ...base, queryError: 'internal error' };
     expect(liveState(failing)).toBe('error');
     expect(bannerText('error', failing)).toContain('internal error');

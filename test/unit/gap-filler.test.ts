@@ -5,7 +5,14 @@ import { createQuietLogger } from '../../src/logger';
 const T0 = Date.UTC(2026, 10, 24, 15, 0, 0);
 const minute = (n: number) => T0 + n * 60_000;
 const bar = (symbol: string, n: number): MinuteBar => ({
-  symbol, minuteStartMs: minute(n), open: 1, high: 2, low: 1, close: 2, volume: 10, vwap: null,
+  symbol,
+  minuteStartMs: minute(n),
+  open: 1,
+  high: 2,
+  low: 1,
+  close: 2,
+  volume: 10,
+  vwap: null,
 });
 
 function harness() {
@@ -29,7 +36,9 @@ function harness() {
   };
   const filler = new GapFiller(deps, { settleMs: 1000, maxMinutes: 60 });
   return {
-    filler, fetched, written,
+    filler,
+    fetched,
+    written,
     setFeedTime: (ms: number) => (feedTime = ms),
     failTimes: (n: number) => (failNext = n),
   };

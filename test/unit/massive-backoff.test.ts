@@ -7,8 +7,12 @@ const POLICY = { minMs: 100, maxMs: 5_000, factor: 2 };
 
 describe('backoffDelay (capped exponential, full jitter)', () => {
   it('spans [min, min·2^attempt] and is capped at max', () => {
-    expect([0, 1, 2, 3].map((attempt) => backoffDelay(POLICY, attempt, () => 0))).toEqual([100, 100, 100, 100]);
-    expect([0, 1, 2, 3].map((attempt) => backoffDelay(POLICY, attempt, () => 0.999999))).toEqual([100, 200, 400, 800]);
+    expect([0, 1, 2, 3].map((attempt) => backoffDelay(POLICY, attempt, () => 0))).toEqual([
+      100, 100, 100, 100,
+    ]);
+    expect([0, 1, 2, 3].map((attempt) => backoffDelay(POLICY, attempt, () => 0.999999))).toEqual([
+      100, 200, 400, 800,
+    ]);
     expect(backoffDelay(POLICY, 30, () => 0.999999)).toBe(5_000);
     expect(backoffDelay(POLICY, 10_000, () => 0.5)).toBe(2_550);
   });

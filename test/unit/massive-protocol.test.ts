@@ -11,7 +11,22 @@ import { REJECT_REASONS, type RejectReason } from '../../src/ingest/tick';
 
 const S = 1_700_000_000_000;
 const OPTIONS = { source: 'massive' as const, receivedAtMs: S + 2_000, maxFutureMs: 60_000 };
-const VALID = { ev: 'A', sym: 'AAPL', v: 100, av: 1_000, op: 227.5, vw: 228.0512, o: 228.01, c: 228.1, h: 228.2, l: 227.9, a: 227.8, z: 10, s: S, e: S + 1_000 };
+const VALID = {
+  ev: 'A',
+  sym: 'AAPL',
+  v: 100,
+  av: 1_000,
+  op: 227.5,
+  vw: 228.0512,
+  o: 228.01,
+  c: 228.1,
+  h: 228.2,
+  l: 227.9,
+  a: 227.8,
+  z: 10,
+  s: S,
+  e: S + 1_000,
+};
 const event = (patch: Record<string, unknown>) => JSON.stringify([{ ...VALID, ...patch }]);
 const without = (field: string) => {
   const copy: Record<string, unknown> = { ...VALID };
@@ -35,7 +50,11 @@ describe('parseFrame rejects', () => {
     ['no close', without('c'), 'missing_field'],
     ['null volume', event({ v: null }), 'missing_field'],
     ['price as string', event({ o: '228.01' }), 'invalid_number'],
-    ['infinite high', '[{"ev":"A","sym":"AAPL","v":1,"o":1,"c":1,"h":1e999,"l":1,"s":1700000000000,"e":1700000001000}]', 'invalid_number'],
+    [
+      'infinite high',
+      '[{"ev":"A","sym":"AAPL","v":1,"o":1,"c":1,"h":1e999,"l":1,"s":1700000000000,"e":1700000001000}]',
+      'invalid_number',
+    ],
     ['fractional volume', event({ v: 1.5 }), 'invalid_number'],
     ['negative optional vwap', event({ vw: -1 }), 'invalid_number'],
     ['fractional window start', event({ s: S + 0.5 }), 'invalid_number'],
@@ -123,20 +142,32 @@ describe('parseFrame', () => {
   });
 
   it('treats an empty array as an empty frame', () => {
-    expect(parseFrame('[]', OPTIONS)).toEqual({ events: [], statuses: [], rejects: [], dataCount: 0 });
+    expect(parseFrame('[]', OPTIONS)).toEqual({
+      events: [],
+      statuses: [],
+      rejects: [],
+      dataCount: 0,
+    });
   });
 });
 
 describe('message builders', () => {
   it('builds auth, subscribe and unsubscribe messages', () => {
     expect(JSON.parse(authMessage('k3y'))).toEqual({ action: 'auth', params: 'k3y' });
-    expect(subscribeMessages(['*'], 500).map((m) => JSON.parse(m) as unknown)).toEqual([{ action: 'subscribe', params: 'A.*' }]);
-    expect(JSON.parse(unsubscribeMessage(['AAPL', 'MSFT']))).toEqual({ action: 'unsubscribe', params: 'A.AAPL,A.MSFT' });
+    expect(subscribeMessages(['*'], 500).map((m) => JSON.parse(m) as unknown)).toEqual([
+      { action: 'subscribe', params: 'A.*' },
+    ]);
+    expect(JSON.parse(unsubscribeMessage(['AAPL', 'MSFT']))).toEqual({
+      action: 'unsubscribe',
+      params: 'A.AAPL,A.MSFT',
+    });
   });
 
   it('chunks subscriptions and loses no symbol', () => {
     const symbols = Array.from({ length: 1_201 }, (_, i) => `S${i}`);
-    const messages = subscribeMessages(symbols, 500).map((m) => JSON.parse(m) as { params: string });
+    const messages = subscribeMessages(symbols, 500).map(
+      (m) => JSON.parse(m) as { params: string },
+    );
     expect(messages.map((m) => m.params.split(',').length)).toEqual([500, 500, 201]);
     expect(messages.flatMap((m) => m.params.split(',')).map((c) => c.slice(2))).toEqual(symbols);
     expect(() => subscribeMessages(symbols, 0)).toThrow(RangeError);

@@ -1,5 +1,10 @@
 import type { PatternMatch } from '../../src/patterns/pattern-catalog';
-import { candleShape, priorTrend, type Candle, type CandleRule } from '../../src/patterns/rules/candle-geometry';
+import {
+  candleShape,
+  priorTrend,
+  type Candle,
+  type CandleRule,
+} from '../../src/patterns/rules/candle-geometry';
 import {
   detectDoji,
   detectHammer,
@@ -7,18 +12,38 @@ import {
   detectShootingStar,
   SINGLE_CANDLE_RULES,
 } from '../../src/patterns/rules/single-candle.rules';
-import { detectEveningStar, detectMorningStar, THREE_CANDLE_RULES } from '../../src/patterns/rules/three-candle.rules';
+import {
+  detectEveningStar,
+  detectMorningStar,
+  THREE_CANDLE_RULES,
+} from '../../src/patterns/rules/three-candle.rules';
 import {
   detectEngulfingBear,
   detectEngulfingBull,
   detectHarami,
   TWO_CANDLE_RULES,
 } from '../../src/patterns/rules/two-candle.rules';
-import { c, DECLINE, HAMMER_SHAPE, RISE, SHOOTING_SHAPE, SIDEWAYS } from '../helpers/patterns-factories';
+import {
+  c,
+  DECLINE,
+  HAMMER_SHAPE,
+  RISE,
+  SHOOTING_SHAPE,
+  SIDEWAYS,
+} from '../helpers/patterns-factories';
 
-const ALL_RULES: CandleRule[] = [...SINGLE_CANDLE_RULES, ...TWO_CANDLE_RULES, ...THREE_CANDLE_RULES];
+const ALL_RULES: CandleRule[] = [
+  ...SINGLE_CANDLE_RULES,
+  ...TWO_CANDLE_RULES,
+  ...THREE_CANDLE_RULES,
+];
 
-function run(rule: CandleRule, prior: Candle[], bar: Candle, relativeVolume = 1.5): PatternMatch | null {
+function run(
+  rule: CandleRule,
+  prior: Candle[],
+  bar: Candle,
+  relativeVolume = 1.5,
+): PatternMatch | null {
   return rule({ bar, prior, relativeVolume });
 }
 
@@ -60,7 +85,13 @@ function table(
 
 describe('candle geometry', () => {
   it('measures body and shadows, and gives 0 ratios (not NaN) for a zero-range bar', () => {
-    expect(candleShape(HAMMER_SHAPE)).toMatchObject({ range: 10, body: 1.5, upperShadow: 0.5, lowerShadow: 8, color: 1 });
+    expect(candleShape(HAMMER_SHAPE)).toMatchObject({
+      range: 10,
+      body: 1.5,
+      upperShadow: 0.5,
+      lowerShadow: 8,
+      color: 1,
+    });
     const flat = candleShape(c([100, 100, 100, 100]));
     expect([flat.bodyRatio, flat.upperRatio, flat.lowerRatio]).toEqual([0, 0, 0]);
   });
@@ -70,7 +101,11 @@ describe('candle geometry', () => {
     ['rise', RISE, 'up'],
     ['sideways', SIDEWAYS, 'none'],
     ['too few bars', DECLINE.slice(1), 'none'],
-    ['net down but only one bearish bar', [c([100, 101, 90, 91]), c([91, 93, 90, 92]), c([92, 94, 91, 93])], 'none'],
+    [
+      'net down but only one bearish bar',
+      [c([100, 101, 90, 91]), c([91, 93, 90, 92]), c([92, 94, 91, 93])],
+      'none',
+    ],
     ['only the last 3 bars count', [...RISE, ...DECLINE], 'down'],
   ] as const)('prior trend: %s', (_label, prior, trend) => {
     expect(priorTrend(prior)).toBe(trend);
@@ -120,7 +155,11 @@ table(
   'bearish',
   [
     { label: 'hammer shape after a rise', prior: RISE, bar: c([113, 115, 105, 114.5]) },
-    { label: 'bearish-bodied hammer shape after a rise', prior: RISE, bar: c([114.5, 115, 105, 113]) },
+    {
+      label: 'bearish-bodied hammer shape after a rise',
+      prior: RISE,
+      bar: c([114.5, 115, 105, 113]),
+    },
   ],
   [
     { label: 'hammer shape after a decline', prior: DECLINE, bar: c([113, 115, 105, 114.5]) },
@@ -136,10 +175,18 @@ table(
   'bearish',
   [
     { label: 'long upper shadow after a rise', prior: RISE, bar: SHOOTING_SHAPE },
-    { label: 'bullish body, long upper shadow, after a rise', prior: RISE, bar: c([105.5, 115, 105, 106.5]) },
+    {
+      label: 'bullish body, long upper shadow, after a rise',
+      prior: RISE,
+      bar: c([105.5, 115, 105, 106.5]),
+    },
   ],
   [
-    { label: 'same shape after a decline (inverted hammer, not listed)', prior: DECLINE, bar: SHOOTING_SHAPE },
+    {
+      label: 'same shape after a decline (inverted hammer, not listed)',
+      prior: DECLINE,
+      bar: SHOOTING_SHAPE,
+    },
     { label: 'lower shadow 15% of range', prior: RISE, bar: c([107.5, 115, 105, 106.5]) },
     { label: 'hammer shape after a rise', prior: RISE, bar: c([113, 115, 105, 114.5]) },
     { label: 'zero-volume bar', prior: RISE, bar: c([106.5, 115, 105, 105.5], 0) },
@@ -154,8 +201,16 @@ table(
   detectEngulfingBull,
   'bullish',
   [
-    { label: 'bullish body covers the bearish body', prior: [BEARISH], bar: c([99.5, 104, 99, 103]) },
-    { label: 'same open as prior close, larger close', prior: [BEARISH], bar: c([100, 103, 99, 102.5]) },
+    {
+      label: 'bullish body covers the bearish body',
+      prior: [BEARISH],
+      bar: c([99.5, 104, 99, 103]),
+    },
+    {
+      label: 'same open as prior close, larger close',
+      prior: [BEARISH],
+      bar: c([100, 103, 99, 102.5]),
+    },
   ],
   [
     { label: 'does not reach the prior open', prior: [BEARISH], bar: c([99.5, 102, 99, 101.5]) },
@@ -163,7 +218,11 @@ table(
     { label: 'prior candle bullish', prior: [BULLISH], bar: c([99.5, 104, 99, 103]) },
     { label: 'engulfing candle bearish', prior: [BEARISH], bar: c([103, 104, 99, 99.5]) },
     { label: 'no prior bar', prior: [], bar: c([99.5, 104, 99, 103]) },
-    { label: 'prior bar zero-range', prior: [c([100, 100, 100, 100])], bar: c([99.5, 104, 99, 103]) },
+    {
+      label: 'prior bar zero-range',
+      prior: [c([100, 100, 100, 100])],
+      bar: c([99.5, 104, 99, 103]),
+    },
   ],
 );
 
@@ -171,7 +230,13 @@ table(
   'Engulfing_Bear',
   detectEngulfingBear,
   'bearish',
-  [{ label: 'bearish body covers the bullish body', prior: [BULLISH], bar: c([102.5, 103, 98, 99]) }],
+  [
+    {
+      label: 'bearish body covers the bullish body',
+      prior: [BULLISH],
+      bar: c([102.5, 103, 98, 99]),
+    },
+  ],
   [
     { label: 'does not reach the prior open', prior: [BULLISH], bar: c([102.5, 103, 98, 100.5]) },
     { label: 'prior candle bearish', prior: [BEARISH], bar: c([102.5, 103, 98, 99]) },
@@ -187,14 +252,30 @@ table(
   detectHarami,
   'reversal',
   [
-    { label: 'small bullish body inside a long bearish one', prior: [LONG_BEAR], bar: c([103, 106, 102, 105]) },
-    { label: 'small bearish body inside a long bullish one', prior: [LONG_BULL], bar: c([106, 107, 102, 104]) },
+    {
+      label: 'small bullish body inside a long bearish one',
+      prior: [LONG_BEAR],
+      bar: c([103, 106, 102, 105]),
+    },
+    {
+      label: 'small bearish body inside a long bullish one',
+      prior: [LONG_BULL],
+      bar: c([106, 107, 102, 104]),
+    },
     { label: 'harami cross (doji inside)', prior: [LONG_BEAR], bar: c([104, 106, 102, 104]) },
   ],
   [
-    { label: 'inner body 60% of the mother body', prior: [LONG_BEAR], bar: c([102, 109, 101, 108]) },
+    {
+      label: 'inner body 60% of the mother body',
+      prior: [LONG_BEAR],
+      bar: c([102, 109, 101, 108]),
+    },
     { label: 'inner body sticks out above', prior: [LONG_BEAR], bar: c([109, 112, 108, 111]) },
-    { label: 'mother body short (doji-like)', prior: [c([101, 110, 95, 100])], bar: c([100.2, 101, 100, 100.6]) },
+    {
+      label: 'mother body short (doji-like)',
+      prior: [c([101, 110, 95, 100])],
+      bar: c([100.2, 101, 100, 100.6]),
+    },
     { label: 'zero-range inner bar', prior: [LONG_BEAR], bar: c([104, 104, 104, 104]) },
     { label: 'no prior bar', prior: [], bar: c([103, 106, 102, 105]) },
   ],
@@ -205,17 +286,45 @@ table(
   detectMorningStar,
   'bullish',
   [
-    { label: 'long bear, small star below, bull past the midpoint', prior: [LONG_BEAR, c([99, 100, 97, 98.5])], bar: c([99, 108, 98.5, 107]) },
+    {
+      label: 'long bear, small star below, bull past the midpoint',
+      prior: [LONG_BEAR, c([99, 100, 97, 98.5])],
+      bar: c([99, 108, 98.5, 107]),
+    },
     { label: 'doji star', prior: [LONG_BEAR, c([99, 100, 98, 99])], bar: c([99, 111, 98.5, 110]) },
   ],
   [
-    { label: 'third candle closes below the midpoint', prior: [LONG_BEAR, c([99, 100, 97, 98.5])], bar: c([99, 105, 98.5, 104]) },
-    { label: 'star body too large', prior: [LONG_BEAR, c([99, 100, 94, 95])], bar: c([95, 108, 94.5, 107]) },
-    { label: 'star above the first close', prior: [LONG_BEAR, c([100.5, 102, 100, 101])], bar: c([101, 108, 100.5, 107]) },
-    { label: 'first candle bullish', prior: [LONG_BULL, c([99, 100, 97, 98.5])], bar: c([99, 108, 98.5, 107]) },
-    { label: 'third candle bearish', prior: [LONG_BEAR, c([99, 100, 97, 98.5])], bar: c([107, 108, 98, 106]) },
+    {
+      label: 'third candle closes below the midpoint',
+      prior: [LONG_BEAR, c([99, 100, 97, 98.5])],
+      bar: c([99, 105, 98.5, 104]),
+    },
+    {
+      label: 'star body too large',
+      prior: [LONG_BEAR, c([99, 100, 94, 95])],
+      bar: c([95, 108, 94.5, 107]),
+    },
+    {
+      label: 'star above the first close',
+      prior: [LONG_BEAR, c([100.5, 102, 100, 101])],
+      bar: c([101, 108, 100.5, 107]),
+    },
+    {
+      label: 'first candle bullish',
+      prior: [LONG_BULL, c([99, 100, 97, 98.5])],
+      bar: c([99, 108, 98.5, 107]),
+    },
+    {
+      label: 'third candle bearish',
+      prior: [LONG_BEAR, c([99, 100, 97, 98.5])],
+      bar: c([107, 108, 98, 106]),
+    },
     { label: 'only two bars', prior: [c([99, 100, 97, 98.5])], bar: c([99, 108, 98.5, 107]) },
-    { label: 'zero-range third bar', prior: [LONG_BEAR, c([99, 100, 97, 98.5])], bar: c([107, 107, 107, 107]) },
+    {
+      label: 'zero-range third bar',
+      prior: [LONG_BEAR, c([99, 100, 97, 98.5])],
+      bar: c([107, 107, 107, 107]),
+    },
   ],
 );
 
@@ -223,11 +332,29 @@ table(
   'Evening_Star',
   detectEveningStar,
   'bearish',
-  [{ label: 'long bull, small star above, bear past the midpoint', prior: [LONG_BULL, c([111, 113, 110, 111.5])], bar: c([111, 111.5, 102, 103]) }],
   [
-    { label: 'third candle closes above the midpoint', prior: [LONG_BULL, c([111, 113, 110, 111.5])], bar: c([111, 111.5, 105, 106]) },
-    { label: 'star below the first close', prior: [LONG_BULL, c([109, 110, 108, 109.5])], bar: c([109, 111.5, 102, 103]) },
-    { label: 'first candle bearish', prior: [LONG_BEAR, c([111, 113, 110, 111.5])], bar: c([111, 111.5, 102, 103]) },
+    {
+      label: 'long bull, small star above, bear past the midpoint',
+      prior: [LONG_BULL, c([111, 113, 110, 111.5])],
+      bar: c([111, 111.5, 102, 103]),
+    },
+  ],
+  [
+    {
+      label: 'third candle closes above the midpoint',
+      prior: [LONG_BULL, c([111, 113, 110, 111.5])],
+      bar: c([111, 111.5, 105, 106]),
+    },
+    {
+      label: 'star below the first close',
+      prior: [LONG_BULL, c([109, 110, 108, 109.5])],
+      bar: c([109, 111.5, 102, 103]),
+    },
+    {
+      label: 'first candle bearish',
+      prior: [LONG_BEAR, c([111, 113, 110, 111.5])],
+      bar: c([111, 111.5, 102, 103]),
+    },
   ],
 );
 
@@ -242,11 +369,17 @@ describe('confidence follows how strongly a rule holds', () => {
 
   it('Engulfing: a 3× body is full confidence, a barely larger one about 0.5', () => {
     expect(run(detectEngulfingBull, [BEARISH], c([99, 106, 98.5, 105]))!.confidence).toBe(1);
-    expect(run(detectEngulfingBull, [BEARISH], c([100, 102.1, 99, 102.01]))!.confidence).toBeCloseTo(0.5, 2);
+    expect(
+      run(detectEngulfingBull, [BEARISH], c([100, 102.1, 99, 102.01]))!.confidence,
+    ).toBeCloseTo(0.5, 2);
   });
 
   it('Morning_Star: penetration to the first open is full confidence', () => {
-    const full = run(detectMorningStar, [LONG_BEAR, c([99, 100, 97, 98.5])], c([99, 111, 98.5, 110]))!;
+    const full = run(
+      detectMorningStar,
+      [LONG_BEAR, c([99, 100, 97, 98.5])],
+      c([99, 111, 98.5, 110]),
+    )!;
     expect(full.indicators.penetration).toBe(1);
     expect(full.confidence).toBe(1);
   });
@@ -262,7 +395,12 @@ describe('degenerate bars never fire and never produce NaN', () => {
     ['all zero-range history', [c([5, 5, 5, 5]), c([5, 5, 5, 5]), c([5, 5, 5, 5])]],
   ];
   it.each(contexts)('zero-range and zero-volume bars after %s', (_label, prior) => {
-    for (const bar of [c([100, 100, 100, 100]), c([5, 5, 5, 5], 0), c([95, 100, 90, 95], 0), c([99, 108, 98.5, 107], 0)]) {
+    for (const bar of [
+      c([100, 100, 100, 100]),
+      c([5, 5, 5, 5], 0),
+      c([95, 100, 90, 95], 0),
+      c([99, 108, 98.5, 107], 0),
+    ]) {
       for (const rule of ALL_RULES) expect(run(rule, prior, bar)).toBeNull();
     }
   });
@@ -281,13 +419,20 @@ describe('degenerate bars never fire and never produce NaN', () => {
 
 describe('each shape maps to exactly the patterns its definition names', () => {
   const firing = (prior: Candle[], bar: Candle) =>
-    ALL_RULES.map((rule) => run(rule, prior, bar)?.pattern).filter((p): p is PatternMatch['pattern'] => p !== undefined);
+    ALL_RULES.map((rule) => run(rule, prior, bar)?.pattern).filter(
+      (p): p is PatternMatch['pattern'] => p !== undefined,
+    );
 
   it.each([
     ['hammer after a decline', DECLINE, HAMMER_SHAPE, ['Hammer']],
     ['hammer shape after a rise', RISE, c([113, 115, 105, 114.5]), ['Hanging_Man']],
     ['shooting star after a rise', RISE, SHOOTING_SHAPE, ['Shooting_Star']],
-    ['morning star', [LONG_BEAR, c([99, 100, 97, 98.5])], c([99, 108, 98.5, 107]), ['Morning_Star']],
+    [
+      'morning star',
+      [LONG_BEAR, c([99, 100, 97, 98.5])],
+      c([99, 108, 98.5, 107]),
+      ['Morning_Star'],
+    ],
     ['plain bar after sideways', SIDEWAYS, c([100, 102, 99, 101.5]), []],
   ] as const)('%s', (_label, prior, bar, expected) => {
     expect(firing([...prior], bar)).toEqual(expected);

@@ -4,7 +4,15 @@ import { benchEngine } from '../../src/patterns/bench-engine';
 import { PatternEngine } from '../../src/patterns/engine';
 import { PATTERN_NAMES, PATTERN_VALIDITY_MS } from '../../src/patterns/pattern-catalog';
 import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
-import { c, DECLINE, HAMMER_SHAPE, makeBar, makeTick, RISE, T0 } from '../helpers/patterns-factories';
+import {
+  c,
+  DECLINE,
+  HAMMER_SHAPE,
+  makeBar,
+  makeTick,
+  RISE,
+  T0,
+} from '../helpers/patterns-factories';
 
 function engineWithEvents() {
   const events: PatternEvent[] = [];
@@ -66,8 +74,14 @@ describe('PatternEngine stream patterns', () => {
     for (let s = 0; s < 20; s++) engine.onTick(makeTick('AAPL', s, 100, 200));
     engine.onTick(makeTick('AAPL', 20, 100, 601));
     engine.onTick(makeTick('AAPL', 21, 100, 601)); // the surge is now part of the window: mean > 200
-    expect(events.map((e) => [e.pattern, e.timestamp.getTime()])).toEqual([['High_Volume_Surge', T0 + 20_000]]);
-    expect(events[0].indicators).toMatchObject({ relativeVolume: 3.005, meanVolume: 200, windowSize: 20 });
+    expect(events.map((e) => [e.pattern, e.timestamp.getTime()])).toEqual([
+      ['High_Volume_Surge', T0 + 20_000],
+    ]);
+    expect(events[0].indicators).toMatchObject({
+      relativeVolume: 3.005,
+      meanVolume: 200,
+      windowSize: 20,
+    });
   });
 
   it('keeps exactly the last 100 ticks in the window', () => {
@@ -128,12 +142,16 @@ describe('PatternEngine candle patterns', () => {
     feed(engine, 'DOWN', DECLINE);
     engine.onBarClosed(makeBar('UP', 3, c([113, 115, 105, 114.5])));
     engine.onBarClosed(makeBar('DOWN', 3, HAMMER_SHAPE));
-    expect(events.map((e) => `${e.symbol}:${e.pattern}`).sort()).toEqual(['DOWN:Hammer', 'UP:Hanging_Man']);
+    expect(events.map((e) => `${e.symbol}:${e.pattern}`).sort()).toEqual([
+      'DOWN:Hammer',
+      'UP:Hanging_Man',
+    ]);
   });
 
   it('emits nothing for a run of zero-range, zero-volume bars', () => {
     const { engine, events } = engineWithEvents();
-    for (let m = 0; m < 10; m++) engine.onBarClosed(makeBar('THIN', m, c([7, 7, 7, 7], m % 2 === 0 ? 0 : 100)));
+    for (let m = 0; m < 10; m++)
+      engine.onBarClosed(makeBar('THIN', m, c([7, 7, 7, 7], m % 2 === 0 ? 0 : 100)));
     expect(events).toHaveLength(0);
     expect(engine.stats().errors).toBe(0);
   });
@@ -170,16 +188,42 @@ describe('PatternEngine on a generated simulator-like stream', () => {
     const { engine, events } = engineWithEvents();
     const result = benchEngine(ticks); // same stream through the bench harness
     let bars = 0;
-    const open = new Map<string, { minute: number; o: number; h: number; l: number; cl: number; v: number }>();
+    const open = new Map<
+      string,
+      { minute: number; o: number; h: number; l: number; cl: number; v: number }
+    >();
     for (const tick of ticks) {
       const minute = Math.floor((tick.startMs - T0) / 60_000);
       const bar = open.get(tick.symbol);
       if (bar && bar.minute !== minute) {
-        engine.onBarClosed({ symbol: tick.symbol, minuteStartMs: T0 + bar.minute * 60_000, open: bar.o, high: bar.h, low: bar.l, close: bar.cl, volume: bar.v, vwap: null });
+        engine.onBarClosed({
+          symbol: tick.symbol,
+          minuteStartMs: T0 + bar.minute * 60_000,
+          open: bar.o,
+          high: bar.h,
+          low: bar.l,
+          close: bar.cl,
+          volume: bar.v,
+          vwap: null,
+        });
         bars++;
       }
-      if (!bar || bar.minute !== minute) open.set(tick.symbol, { minute, o: tick.open, h: tick.high, l: tick.low, cl: tick.close, v: tick.volume });
-      else Object.assign(bar, { h: Math.max(bar.h, tick.high), l: Math.min(bar.l, tick.low), cl: tick.close, v: bar.v + tick.volume });
+      if (!bar || bar.minute !== minute)
+        open.set(tick.symbol, {
+          minute,
+          o: tick.open,
+          h: tick.high,
+          l: tick.low,
+          cl: tick.close,
+          v: tick.volume,
+        });
+      else
+        Object.assign(bar, {
+          h: Math.max(bar.h, tick.high),
+          l: Math.min(bar.l, tick.low),
+          cl: tick.close,
+          v: bar.v + tick.volume,
+        });
       engine.onTick(tick);
     }
     const names = new Set(events.map((e) => e.pattern));
@@ -201,7 +245,9 @@ describe('PatternEngine on a generated simulator-like stream', () => {
     // The bench harness saw the same stream: same stream-pattern counts.
     expect(result.ticks).toBe(ticks.length);
     expect(result.detectedByPattern.Price_Gap).toBe(engine.stats().detectedByPattern.Price_Gap);
-    expect(result.detectedByPattern.High_Volume_Surge).toBe(engine.stats().detectedByPattern.High_Volume_Surge);
+    expect(result.detectedByPattern.High_Volume_Surge).toBe(
+      engine.stats().detectedByPattern.High_Volume_Surge,
+    );
     expect(result.nsPerTick).toBeGreaterThan(0);
   });
 });

@@ -10,7 +10,11 @@ import {
 } from '../../src/patterns/rules/stream.rules';
 
 /** A context: `window` preceding volumes, then the current tick. */
-function ctx(window: number[], tick: { volume: number; close?: number; open?: number }, previousClose = Number.NaN): StreamContext {
+function ctx(
+  window: number[],
+  tick: { volume: number; close?: number; open?: number },
+  previousClose = Number.NaN,
+): StreamContext {
   return {
     open: tick.open ?? tick.close ?? 100,
     close: tick.close ?? 100,
@@ -48,7 +52,9 @@ describe('High_Volume_Surge', () => {
     expect(match!.indicators.relativeVolume).toBeCloseTo(volume / mean, 5);
     expect(match!.indicators.meanVolume).toBeCloseTo(mean, 5);
     expect(match!.indicators.windowSize).toBe(window.length);
-    expect(match!.direction).toBe(close > previousClose ? 'bullish' : close < previousClose ? 'bearish' : 'neutral');
+    expect(match!.direction).toBe(
+      close > previousClose ? 'bullish' : close < previousClose ? 'bearish' : 'neutral',
+    );
     expectWellFormed(match!);
   });
 

@@ -1,5 +1,9 @@
 import { FeedGenerator } from '../../src/ingest/simulator/generator';
-import { DEFAULT_UNIVERSE, referencePrice, simulatorSymbols } from '../../src/ingest/simulator/universe';
+import {
+  DEFAULT_UNIVERSE,
+  referencePrice,
+  simulatorSymbols,
+} from '../../src/ingest/simulator/universe';
 import { fromAggregate } from '../../src/ingest/tick';
 
 const T0 = Date.UTC(2025, 0, 2, 14, 30);
@@ -41,7 +45,9 @@ describe('FeedGenerator', () => {
       expect(seconds).toHaveLength(15);
       expect(new Set(seconds.map((e) => e.sym)).size).toBe(15);
     }
-    expect(run(new FeedGenerator({ seed: 1, symbols, eventsPerSecond: 1_000 }), 3).map((s) => s.length)).toEqual([40, 40, 40]);
+    expect(
+      run(new FeedGenerator({ seed: 1, symbols, eventsPerSecond: 1_000 }), 3).map((s) => s.length),
+    ).toEqual([40, 40, 40]);
   });
 
   it('produces events that pass TickData validation, with exact decimals and integer volumes', () => {
@@ -50,18 +56,24 @@ describe('FeedGenerator', () => {
     let subDollar = 0;
     const problems: string[] = [];
     for (const event of events) {
-      const result = fromAggregate({ ...event }, 'A', { source: 'simulator', receivedAtMs: event.e, maxFutureMs: 0 });
+      const result = fromAggregate({ ...event }, 'A', {
+        source: 'simulator',
+        receivedAtMs: event.e,
+        maxFutureMs: 0,
+      });
       if (!result.ok) problems.push(`${result.reason}: ${result.detail}`);
       // Cents above $1, 1/100 cent below; symbols far from $1 never mix the two.
       const maxDecimals = referencePrice(event.sym) >= 5 ? 2 : 4;
       for (const price of [event.o, event.h, event.l, event.c]) {
         const text = String(price);
         const decimals = text.includes('.') ? text.split('.')[1].length : 0;
-        if (!/^\d+(\.\d+)?$/.test(text) || decimals > maxDecimals) problems.push(`price ${text} of ${event.sym}`);
+        if (!/^\d+(\.\d+)?$/.test(text) || decimals > maxDecimals)
+          problems.push(`price ${text} of ${event.sym}`);
       }
       if (event.c < 1) subDollar++;
       if (!Number.isInteger(event.v) || event.v < 1) problems.push(`volume ${event.v}`);
-      if (event.vw < event.l || event.vw > event.h) problems.push(`vw ${event.vw} outside [${event.l}, ${event.h}]`);
+      if (event.vw < event.l || event.vw > event.h)
+        problems.push(`vw ${event.vw} outside [${event.l}, ${event.h}]`);
       if (event.e - event.s !== 1000) problems.push(`window ${event.s}..${event.e}`);
     }
     expect(problems.slice(0, 5)).toEqual([]);

@@ -1,6 +1,10 @@
 import { FeedGenerator, type SimAggregate } from '../../src/ingest/simulator/generator';
 import { MinuteBook } from '../../src/ingest/simulator/minute-book';
-import { aggregatesResponse, parseAggregatesRequest, type AggregatesQuery } from '../../src/ingest/simulator/rest-aggregates';
+import {
+  aggregatesResponse,
+  parseAggregatesRequest,
+  type AggregatesQuery,
+} from '../../src/ingest/simulator/rest-aggregates';
 import { barKey, rollUp } from '../helpers/feed-rollup';
 
 const T0 = Date.UTC(2025, 0, 2, 14, 30);
@@ -33,9 +37,17 @@ describe('MinuteBook', () => {
       expect(bars).toHaveLength(10);
       for (const bar of bars) {
         const want = expected.get(barKey(symbol, bar.t))!;
-        expect([bar.o, bar.h, bar.l, bar.c, bar.v]).toEqual([want.open, want.high, want.low, want.close, want.volume]);
+        expect([bar.o, bar.h, bar.l, bar.c, bar.v]).toEqual([
+          want.open,
+          want.high,
+          want.low,
+          want.close,
+          want.volume,
+        ]);
         expect(bar.vw).toBeCloseTo(want.vwap, 4);
-        expect(bar.n).toBe(events.filter((e) => e.sym === symbol && e.s - (e.s % 60_000) === bar.t).length);
+        expect(bar.n).toBe(
+          events.filter((e) => e.sym === symbol && e.s - (e.s % 60_000) === bar.t).length,
+        );
       }
     }
   });
@@ -50,7 +62,9 @@ describe('MinuteBook', () => {
 
 describe('REST aggregates endpoint logic', () => {
   it('parses Unix-ms and date bounds, sort and limit, and rejects the rest', () => {
-    expect(query(`/v2/aggs/ticker/AAPL/range/1/minute/${T0}/${T0 + 60_000}`, 'sort=desc&limit=10')).toEqual({
+    expect(
+      query(`/v2/aggs/ticker/AAPL/range/1/minute/${T0}/${T0 + 60_000}`, 'sort=desc&limit=10'),
+    ).toEqual({
       symbol: 'AAPL',
       fromMs: T0,
       toMs: T0 + 60_000,
@@ -59,22 +73,35 @@ describe('REST aggregates endpoint logic', () => {
     });
     const day = query('/v2/aggs/ticker/AAPL/range/1/minute/2025-01-02/2025-01-02');
     expect([day.fromMs, day.toMs]).toEqual([Date.UTC(2025, 0, 2), Date.UTC(2025, 0, 3) - 1]);
-    const bad = (path: string, search = '') => parseAggregatesRequest(path, new URLSearchParams(search));
+    const bad = (path: string, search = '') =>
+      parseAggregatesRequest(path, new URLSearchParams(search));
     expect(bad('/v2/aggs/ticker/AAPL/range/5/minute/1/2')).toMatchObject({ status: 400 });
     expect(bad('/v2/aggs/ticker/AAPL/range/1/minute/x/2')).toMatchObject({ status: 400 });
-    expect(bad('/v2/aggs/ticker/AAPL/range/1/minute/1/2', 'limit=50001')).toMatchObject({ status: 400 });
-    expect(bad('/v2/aggs/ticker/AAPL/range/1/minute/1/2', 'cursor=garbage')).toMatchObject({ status: 400 });
+    expect(bad('/v2/aggs/ticker/AAPL/range/1/minute/1/2', 'limit=50001')).toMatchObject({
+      status: 400,
+    });
+    expect(bad('/v2/aggs/ticker/AAPL/range/1/minute/1/2', 'cursor=garbage')).toMatchObject({
+      status: 400,
+    });
     expect(bad('/v3/other')).toMatchObject({ status: 404 });
   });
 
   it('paginates with next_url cursors that cover every bar once, in both sort orders', () => {
     const { book } = feed(25 * 60);
     for (const sort of ['asc', 'desc']) {
-      let q = query(`/v2/aggs/ticker/MSFT/range/1/minute/${T0}/${T0 + 3_600_000}`, `sort=${sort}&limit=50000`);
+      let q = query(
+        `/v2/aggs/ticker/MSFT/range/1/minute/${T0}/${T0 + 3_600_000}`,
+        `sort=${sort}&limit=50000`,
+      );
       const seen: number[] = [];
       let pages = 0;
       for (;;) {
-        const { status, body } = aggregatesResponse(book, q, { completeBeforeMs: T0 + 25 * 60_000, pageSize: 7, origin: 'http://sim', requestId: 'r' });
+        const { status, body } = aggregatesResponse(book, q, {
+          completeBeforeMs: T0 + 25 * 60_000,
+          pageSize: 7,
+          origin: 'http://sim',
+          requestId: 'r',
+        });
         expect(status).toBe(200);
         pages++;
         const results = (body.results as { t: number }[] | undefined) ?? [];
@@ -94,12 +121,16 @@ describe('REST aggregates endpoint logic', () => {
 
   it('omits results when there are none', () => {
     const { book } = feed(60);
-    const { body } = aggregatesResponse(book, query(`/v2/aggs/ticker/ZZZZ/range/1/minute/${T0}/${T0 + 60_000}`), {
-      completeBeforeMs: T0 + 60_000,
-      pageSize: 100,
-      origin: 'http://sim',
-      requestId: 'r',
-    });
+    const { body } = aggregatesResponse(
+      book,
+      query(`/v2/aggs/ticker/ZZZZ/range/1/minute/${T0}/${T0 + 60_000}`),
+      {
+        completeBeforeMs: T0 + 60_000,
+        pageSize: 100,
+        origin: 'http://sim',
+        requestId: 'r',
+      },
+    );
     expect(body).toMatchObject({ ticker: 'ZZZZ', resultsCount: 0, status: 'OK' });
     expect(body.results).toBeUndefined();
     expect(body.next_url).toBeUndefined();

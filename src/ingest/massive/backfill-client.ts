@@ -94,7 +94,9 @@ export class MassiveBackfillClient {
 
   constructor(private readonly options: BackfillClientOptions) {
     const tuning: Record<string, unknown> = { ...DEFAULT_BACKFILL_CLIENT_OPTIONS };
-    for (const key of Object.keys(DEFAULT_BACKFILL_CLIENT_OPTIONS) as (keyof BackfillClientTuning)[]) {
+    for (const key of Object.keys(
+      DEFAULT_BACKFILL_CLIENT_OPTIONS,
+    ) as (keyof BackfillClientTuning)[]) {
       if (options[key] !== undefined) tuning[key] = options[key];
     }
     this.tuning = tuning as unknown as BackfillClientTuning;
@@ -109,7 +111,8 @@ export class MassiveBackfillClient {
    * endpoint defines it), oldest first, one per minute.
    */
   async fetchMinuteBars(symbol: string, fromMs: number, toMs: number): Promise<MinuteBar[]> {
-    if (!SYMBOL_PATTERN.test(symbol)) throw new RangeError(`invalid symbol "${symbol.slice(0, 30)}"`);
+    if (!SYMBOL_PATTERN.test(symbol))
+      throw new RangeError(`invalid symbol "${symbol.slice(0, 30)}"`);
     if (!Number.isInteger(fromMs) || !Number.isInteger(toMs) || fromMs > toMs) {
       throw new RangeError(`invalid range ${fromMs}..${toMs}`);
     }
@@ -121,7 +124,11 @@ export class MassiveBackfillClient {
     try {
       for (let page = 0; url !== null; page++) {
         if (page >= this.tuning.maxPages) {
-          throw new BackfillRequestError(`more than ${this.tuning.maxPages} pages`, null, redactUrl(url));
+          throw new BackfillRequestError(
+            `more than ${this.tuning.maxPages} pages`,
+            null,
+            redactUrl(url),
+          );
         }
         const body = await this.request(url);
         this.stats.pages++;
@@ -132,7 +139,10 @@ export class MassiveBackfillClient {
           const bar = this.toBar(symbol, raw);
           if (bar) byMinute.set(bar.minuteStartMs, bar);
         }
-        url = typeof body.next_url === 'string' && body.next_url !== '' ? this.withApiKey(body.next_url) : null;
+        url =
+          typeof body.next_url === 'string' && body.next_url !== ''
+            ? this.withApiKey(body.next_url)
+            : null;
       }
     } catch (error) {
       this.stats.failures++;
@@ -161,9 +171,23 @@ export class MassiveBackfillClient {
     const t = r.t;
     if (typeof t === 'number' && t % MINUTE_MS !== 0) return this.rejectBar('absurd_timestamp');
     const validation = fromAggregate(
-      { sym: symbol, o: r.o, h: r.h, l: r.l, c: r.c, v: r.v, vw: r.vw, s: t, e: typeof t === 'number' ? t + MINUTE_MS : t },
+      {
+        sym: symbol,
+        o: r.o,
+        h: r.h,
+        l: r.l,
+        c: r.c,
+        v: r.v,
+        vw: r.vw,
+        s: t,
+        e: typeof t === 'number' ? t + MINUTE_MS : t,
+      },
       'AM',
-      { source: this.options.source ?? 'massive', receivedAtMs: Date.now(), maxFutureMs: this.tuning.maxFutureMs },
+      {
+        source: this.options.source ?? 'massive',
+        receivedAtMs: Date.now(),
+        maxFutureMs: this.tuning.maxFutureMs,
+      },
     );
     if (!validation.ok) return this.rejectBar(validation.reason);
     const tick = validation.tick;
@@ -189,7 +213,11 @@ export class MassiveBackfillClient {
   private withApiKey(raw: string): string {
     const url = new URL(raw);
     if (url.origin !== this.origin) {
-      throw new BackfillRequestError(`next_url points to another origin (${url.origin})`, null, redactUrl(raw));
+      throw new BackfillRequestError(
+        `next_url points to another origin (${url.origin})`,
+        null,
+        redactUrl(raw),
+      );
     }
     if (!url.searchParams.has('apiKey')) url.searchParams.set('apiKey', this.options.apiKey);
     return url.toString();
@@ -206,12 +234,19 @@ export class MassiveBackfillClient {
         this.stats.lastRequestAt = new Date().toISOString();
         const response = await fetch(url, {
           headers: { accept: 'application/json' },
-          signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.tuning.requestTimeoutMs)]),
+          signal: AbortSignal.any([
+            this.abort.signal,
+            AbortSignal.timeout(this.tuning.requestTimeoutMs),
+          ]),
         });
         if (response.ok) {
           const body = (await response.json()) as AggregatesPage;
           if (body.status === 'OK' || body.status === 'DELAYED') return body;
-          throw new BackfillRequestError(`unexpected status "${this.describeBody(body)}"`, response.status, safeUrl);
+          throw new BackfillRequestError(
+            `unexpected status "${this.describeBody(body)}"`,
+            response.status,
+            safeUrl,
+          );
         }
         const text = await response.text().catch(() => '');
         failure = new BackfillRequestError(
@@ -223,35 +258,54 @@ export class MassiveBackfillClient {
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
       } catch (error) {
         if (this.abort.signal.aborted) throw new BackfillClosedError();
-        if (error instanceof BackfillRequestError && (error.status === null || error.status < 500) && error.status !== 429) {
+        if (
+          error instanceof BackfillRequestError &&
+          (error.status === null || error.status < 500) &&
+          error.status !== 429
+        ) {
           throw error;
         }
         failure =
           error instanceof BackfillRequestError
             ? error
-            : new BackfillRequestError(`request failed: ${error instanceof Error ? error.message : String(error)}`, null, safeUrl, {
-                cause: error,
-              });
+            : new BackfillRequestError(
+                `request failed: ${error instanceof Error ? error.message : String(error)}`,
+                null,
+                safeUrl,
+                {
+                  cause: error,
+                },
+              );
       } finally {
         this.limiter.release();
       }
       if (attempt >= this.tuning.maxAttempts) {
-        throw new BackfillRequestError(`gave up after ${attempt} attempts: ${failure.message}`, failure.status, safeUrl, {
-          cause: failure,
-        });
+        throw new BackfillRequestError(
+          `gave up after ${attempt} attempts: ${failure.message}`,
+          failure.status,
+          safeUrl,
+          {
+            cause: failure,
+          },
+        );
       }
       const delay =
         retryAfterMs !== null
           ? Math.min(retryAfterMs, this.tuning.maxRetryAfterMs)
           : backoffDelay(this.tuning.retryBackoff, attempt - 1, this.random);
       this.stats.retries++;
-      this.log.info({ url: safeUrl, attempt, delayMs: delay, status: failure.status }, 'backfill request retry');
+      this.log.info(
+        { url: safeUrl, attempt, delayMs: delay, status: failure.status },
+        'backfill request retry',
+      );
       await this.sleep(delay);
     }
   }
 
   private describeBody(body: AggregatesPage): string {
-    const parts = [body.status, body.error, body.message].filter((p): p is string => typeof p === 'string');
+    const parts = [body.status, body.error, body.message].filter(
+      (p): p is string => typeof p === 'string',
+    );
     return this.redactKey(parts.join(': ').slice(0, 200));
   }
 

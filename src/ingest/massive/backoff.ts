@@ -16,8 +16,15 @@ export interface BackoffPolicy {
  * Delay before retry number `attempt` (0-based): uniform in [minMs, min(maxMs, minMs·factor^attempt)].
  * `random` must return [0, 1); injectable so tests are deterministic.
  */
-export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
-  const envelope = Math.min(policy.maxMs, policy.minMs * Math.pow(policy.factor, Math.max(0, attempt)));
+export function backoffDelay(
+  policy: BackoffPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const envelope = Math.min(
+    policy.maxMs,
+    policy.minMs * Math.pow(policy.factor, Math.max(0, attempt)),
+  );
   const upper = Math.max(policy.minMs, envelope);
   return Math.round(policy.minMs + random() * (upper - policy.minMs));
 }

@@ -71,7 +71,10 @@ export class MassiveConnection {
     this.symbols = [...options.symbols];
     this.wildcard = this.symbols.includes('*');
     this.tuning = pickTuning(options);
-    this.log = (options.logger ?? createQuietLogger()).child({ component: 'massive-connection', connection: this.id });
+    this.log = (options.logger ?? createQuietLogger()).child({
+      component: 'massive-connection',
+      connection: this.id,
+    });
     this.rateLog = new RateLimitedLog(this.log);
     this.random = options.random ?? Math.random;
     this.heartbeat = new Heartbeat(
@@ -130,7 +133,11 @@ export class MassiveConnection {
 
   /** Counters beyond ConnectionStatus, for tests and logs. */
   counters(): { connectAttempts: number; maxConnectionsHits: number; attempt: number } {
-    return { connectAttempts: this.connectAttempts, maxConnectionsHits: this.maxConnectionsHits, attempt: this.attempt };
+    return {
+      connectAttempts: this.connectAttempts,
+      maxConnectionsHits: this.maxConnectionsHits,
+      attempt: this.attempt,
+    };
   }
 
   private connect(): void {
@@ -146,12 +153,18 @@ export class MassiveConnection {
         perMessageDeflate: false,
       });
     } catch (error) {
-      this.failFatal(new MassiveSocketError(`Cannot open ${redactUrl(this.options.url)}`, { cause: error }));
+      this.failFatal(
+        new MassiveSocketError(`Cannot open ${redactUrl(this.options.url)}`, { cause: error }),
+      );
       return;
     }
     this.socket = ws;
     this.connectTimer = setTimeout(() => {
-      this.drop(ws, 'connect timeout', new MassiveConnectTimeoutError(this.tuning.connectTimeoutMs, this.state));
+      this.drop(
+        ws,
+        'connect timeout',
+        new MassiveConnectTimeoutError(this.tuning.connectTimeoutMs, this.state),
+      );
     }, this.tuning.connectTimeoutMs);
     ws.on('open', () => {
       if (ws === this.socket) this.heartbeat.start(Date.now());
@@ -161,7 +174,11 @@ export class MassiveConnection {
       if (ws === this.socket) this.heartbeat.onPong();
     });
     ws.on('error', (error: Error) => {
-      this.drop(ws, `socket error: ${error.message}`, new MassiveSocketError(error.message, { cause: error }));
+      this.drop(
+        ws,
+        `socket error: ${error.message}`,
+        new MassiveSocketError(error.message, { cause: error }),
+      );
     });
     ws.on('close', (code: number, reason: Buffer) => {
       const text = reason.toString('utf8');
@@ -180,7 +197,11 @@ export class MassiveConnection {
       : Buffer.isBuffer(data)
         ? data.toString('utf8')
         : Buffer.from(data).toString('utf8');
-    const frame = parseFrame(text, { source: this.options.source, receivedAtMs: now, maxFutureMs: this.tuning.maxFutureMs });
+    const frame = parseFrame(text, {
+      source: this.options.source,
+      receivedAtMs: now,
+      maxFutureMs: this.tuning.maxFutureMs,
+    });
 
     for (const status of frame.statuses) {
       this.onStatus(ws, status);
@@ -189,7 +210,11 @@ export class MassiveConnection {
     if (frame.dataCount > 0) this.options.onFrame?.(frame.dataCount);
     for (const reject of frame.rejects) {
       this.options.onReject?.(reject.reason, reject.detail);
-      this.rateLog.warn(`reject:${reject.reason}`, { reason: reject.reason, detail: reject.detail }, 'dropped bad feed input');
+      this.rateLog.warn(
+        `reject:${reject.reason}`,
+        { reason: reject.reason, detail: reject.detail },
+        'dropped bad feed input',
+      );
     }
     const events = frame.events;
     if (events.length === 0) return;
@@ -213,7 +238,10 @@ export class MassiveConnection {
         reason: this.pendingGap.reason,
       };
       this.pendingGap = null;
-      this.log.info({ fromMs: gap.fromMs, toMs: gap.toMs, symbols: gap.symbols.length }, 'feed gap after reconnect');
+      this.log.info(
+        { fromMs: gap.fromMs, toMs: gap.toMs, symbols: gap.symbols.length },
+        'feed gap after reconnect',
+      );
       this.guard('onGap', () => this.options.onGap?.(gap));
     }
     this.guard('onTicks', () => this.options.onTicks(events));
@@ -229,7 +257,8 @@ export class MassiveConnection {
       case 'auth_success': {
         this.setState('subscribing');
         const wanted = this.wildcard ? ['*'] : this.symbols;
-        for (const message of subscribeMessages(wanted, this.tuning.subscribeChunkSize)) this.send(ws, message);
+        for (const message of subscribeMessages(wanted, this.tuning.subscribeChunkSize))
+          this.send(ws, message);
         if (wanted.length === 0) this.goLive();
         return;
       }
@@ -245,10 +274,17 @@ export class MassiveConnection {
         return;
       case 'error':
         this.lastError = `server error status: ${status.message}`;
-        this.rateLog.warn('status:error', { message: status.message }, 'Massive sent an error status');
+        this.rateLog.warn(
+          'status:error',
+          { message: status.message },
+          'Massive sent an error status',
+        );
         return;
       default:
-        this.log.debug({ status: status.status, message: status.message }, 'unhandled status message');
+        this.log.debug(
+          { status: status.status, message: status.message },
+          'unhandled status message',
+        );
     }
   }
 
@@ -264,16 +300,29 @@ export class MassiveConnection {
       this.stableTimer = null;
       this.attempt = 0;
     }, this.tuning.stableUptimeMs);
-    this.log.info({ symbols: this.wildcard ? '*' : this.symbols.length, attempt: this.connectAttempts }, 'Massive socket live');
+    this.log.info(
+      { symbols: this.wildcard ? '*' : this.symbols.length, attempt: this.connectAttempts },
+      'Massive socket live',
+    );
   }
 
   private onHeartbeatFailure(failure: HeartbeatFailure): void {
     const ws = this.socket;
-    if (ws) this.drop(ws, `heartbeat: ${failure.kind} (${failure.detail})`, new MassiveHeartbeatError(failure.kind, failure.detail));
+    if (ws)
+      this.drop(
+        ws,
+        `heartbeat: ${failure.kind} (${failure.detail})`,
+        new MassiveHeartbeatError(failure.kind, failure.detail),
+      );
   }
 
   /** Ends the session of `ws` (if it is still the current one) and schedules a reconnect. */
-  private drop(ws: WebSocket, reason: string, error: MassiveError | null, longBackoff = false): void {
+  private drop(
+    ws: WebSocket,
+    reason: string,
+    error: MassiveError | null,
+    longBackoff = false,
+  ): void {
     if (ws !== this.socket) return;
     const wasLive = this.state === 'live';
     this.endSession(ws);
@@ -326,7 +375,12 @@ export class MassiveConnection {
 
   private send(ws: WebSocket, message: string): void {
     ws.send(message, (error) => {
-      if (error) this.drop(ws, `send failed: ${error.message}`, new MassiveSocketError(error.message, { cause: error }));
+      if (error)
+        this.drop(
+          ws,
+          `send failed: ${error.message}`,
+          new MassiveSocketError(error.message, { cause: error }),
+        );
     });
   }
 
@@ -346,7 +400,11 @@ export class MassiveConnection {
     try {
       fn();
     } catch (error) {
-      this.rateLog.warn(`callback:${what}`, { err: error }, `${what} callback threw; the socket keeps running`);
+      this.rateLog.warn(
+        `callback:${what}`,
+        { err: error },
+        `${what} callback threw; the socket keeps running`,
+      );
     }
   }
 }

@@ -29,14 +29,20 @@ export class MassiveMaxConnectionsError extends MassiveError {
 
 /** The socket did not reach `live` (connected → auth → subscribed) in time. */
 export class MassiveConnectTimeoutError extends MassiveError {
-  constructor(readonly timeoutMs: number, readonly stage: string) {
+  constructor(
+    readonly timeoutMs: number,
+    readonly stage: string,
+  ) {
     super(`Massive socket did not become live within ${timeoutMs} ms (stuck while ${stage})`);
   }
 }
 
 /** The socket stopped answering pings or stopped delivering data. */
 export class MassiveHeartbeatError extends MassiveError {
-  constructor(readonly kind: 'missed_pongs' | 'no_data', readonly detail: string) {
+  constructor(
+    readonly kind: 'missed_pongs' | 'no_data',
+    readonly detail: string,
+  ) {
     super(`Massive socket heartbeat failed (${kind}: ${detail})`);
   }
 }

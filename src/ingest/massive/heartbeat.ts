@@ -45,11 +45,15 @@ export class Heartbeat {
     }
     if (noDataTimeoutMs > 0) {
       // Checking at a quarter of the timeout bounds detection at 1.25× the timeout.
-      this.idleTimer = setInterval(() => {
-        if (!this.idleArmed) return;
-        const silentMs = Date.now() - this.lastMessageAtMs;
-        if (silentMs > noDataTimeoutMs) this.fail({ kind: 'no_data', detail: `no message for ${silentMs} ms` });
-      }, Math.max(10, Math.floor(noDataTimeoutMs / 4)));
+      this.idleTimer = setInterval(
+        () => {
+          if (!this.idleArmed) return;
+          const silentMs = Date.now() - this.lastMessageAtMs;
+          if (silentMs > noDataTimeoutMs)
+            this.fail({ kind: 'no_data', detail: `no message for ${silentMs} ms` });
+        },
+        Math.max(10, Math.floor(noDataTimeoutMs / 4)),
+      );
     }
   }
 

@@ -18,7 +18,9 @@ export interface MassivePoolOptions extends Omit<MassiveConnectionOptions, 'id' 
  */
 export function splitSymbols(symbols: readonly string[], parts: number): string[][] {
   if (!Number.isInteger(parts) || parts < 1 || parts > MAX_POOL_CONNECTIONS) {
-    throw new MassivePoolConfigError(`connections must be an integer in 1..${MAX_POOL_CONNECTIONS} (got ${parts})`);
+    throw new MassivePoolConfigError(
+      `connections must be an integer in 1..${MAX_POOL_CONNECTIONS} (got ${parts})`,
+    );
   }
   const unique = [...new Set(symbols)].sort();
   if (unique.includes('*')) {

@@ -19,12 +19,7 @@ import {
 
 /** Known status values; others are passed through as strings. */
 export type KnownStatus =
-  | 'connected'
-  | 'auth_success'
-  | 'auth_failed'
-  | 'success'
-  | 'error'
-  | 'max_connections';
+  'connected' | 'auth_success' | 'auth_failed' | 'success' | 'error' | 'max_connections';
 
 export interface StatusMessage {
   status: KnownStatus | (string & {});
@@ -74,7 +69,10 @@ export function parseFrame(text: string, options: ParseOptions): ParsedFrame {
     const element: unknown = parsed[i];
     if (typeof element !== 'object' || element === null || Array.isArray(element)) {
       dataCount++;
-      (rejects ??= []).push({ reason: 'not_an_object', detail: element === null ? 'null' : typeof element });
+      (rejects ??= []).push({
+        reason: 'not_an_object',
+        detail: element === null ? 'null' : typeof element,
+      });
       continue;
     }
     const raw = element as Record<string, unknown>;
@@ -91,7 +89,10 @@ export function parseFrame(text: string, options: ParseOptions): ParsedFrame {
     else if (ev === 'AM') eventType = 'AM';
     else {
       const detail = ev === undefined ? 'no ev' : JSON.stringify(ev).slice(0, 20);
-      (rejects ??= []).push({ reason: ev === undefined ? 'missing_field' : 'unknown_event', detail });
+      (rejects ??= []).push({
+        reason: ev === undefined ? 'missing_field' : 'unknown_event',
+        detail,
+      });
       continue;
     }
     const result = fromAggregate(raw, eventType, options);
@@ -107,15 +108,24 @@ export function authMessage(apiKey: string): string {
 }
 
 /** Channel list for `symbols` (`['*']` → `A.*`). */
-export function subscriptionParams(symbols: readonly string[], prefix: AggregateEventType = 'A'): string {
+export function subscriptionParams(
+  symbols: readonly string[],
+  prefix: AggregateEventType = 'A',
+): string {
   return symbols.map((symbol) => `${prefix}.${symbol}`).join(',');
 }
 
-export function subscribeMessage(symbols: readonly string[], prefix: AggregateEventType = 'A'): string {
+export function subscribeMessage(
+  symbols: readonly string[],
+  prefix: AggregateEventType = 'A',
+): string {
   return JSON.stringify({ action: 'subscribe', params: subscriptionParams(symbols, prefix) });
 }
 
-export function unsubscribeMessage(symbols: readonly string[], prefix: AggregateEventType = 'A'): string {
+export function unsubscribeMessage(
+  symbols: readonly string[],
+  prefix: AggregateEventType = 'A',
+): string {
   return JSON.stringify({ action: 'unsubscribe', params: subscriptionParams(symbols, prefix) });
 }
 

@@ -80,7 +80,8 @@ export class FeedGenerator {
   private lastSecondMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: GeneratorOptions) {
-    if (options.symbols.length === 0) throw new RangeError('the simulator needs at least one symbol');
+    if (options.symbols.length === 0)
+      throw new RangeError('the simulator needs at least one symbol');
     if (!(options.eventsPerSecond >= 1)) throw new RangeError('eventsPerSecond must be >= 1');
     this.symbols = [...options.symbols];
     this.random = seededRandom(options.seed);
@@ -137,7 +138,8 @@ export class FeedGenerator {
       walk.dayValue = 0;
     }
     let logReturn = SIGMA * gaussian(random) + REVERSION * Math.log(walk.reference / walk.level);
-    if (random() < JUMP_PROBABILITY) logReturn += (random() < 0.5 ? -1 : 1) * (0.025 + 0.015 * random());
+    if (random() < JUMP_PROBABILITY)
+      logReturn += (random() < 0.5 ? -1 : 1) * (0.025 + 0.015 * random());
     walk.level *= Math.exp(logReturn);
 
     const open = walk.last;
@@ -148,7 +150,10 @@ export class FeedGenerator {
     const top = Math.max(open, close);
     const bottom = Math.min(open, close);
     const high = Math.max(roundTo(top + wick, decimals), top);
-    const low = Math.max(Math.min(roundTo(bottom - wick, decimals), bottom), Math.min(tick, bottom));
+    const low = Math.max(
+      Math.min(roundTo(bottom - wick, decimals), bottom),
+      Math.min(tick, bottom),
+    );
     const vwap = Math.min(high, Math.max(low, roundTo((high + low + close) / 3, 4)));
 
     // Ordinary seconds stay within ~3× their mean (a thin exponential tail), so

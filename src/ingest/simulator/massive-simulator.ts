@@ -5,7 +5,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createQuietLogger, type Logger } from '../../logger';
 import { FeedGenerator, type SimAggregate } from './generator';
 import { MinuteBook } from './minute-book';
-import { aggregatesResponse, errorResponse, parseAggregatesRequest, type RestResponse } from './rest-aggregates';
+import {
+  aggregatesResponse,
+  errorResponse,
+  parseAggregatesRequest,
+  type RestResponse,
+} from './rest-aggregates';
 import {
   emptySimulatorCounters,
   SimulatorSocket,
@@ -94,17 +99,28 @@ export class MassiveSimulator {
   };
 
   constructor(options: Partial<SimulatorOptions> = {}) {
-    const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+    const defined = Object.fromEntries(
+      Object.entries(options).filter(([, value]) => value !== undefined),
+    );
     this.options = { ...DEFAULT_SIMULATOR_OPTIONS, ...(defined as Partial<SimulatorOptions>) };
-    this.symbols = this.options.symbols ? [...this.options.symbols] : simulatorSymbols(this.options.symbolCount);
-    this.generator = new FeedGenerator({ seed: this.options.seed, symbols: this.symbols, eventsPerSecond: this.options.eventsPerSecond });
+    this.symbols = this.options.symbols
+      ? [...this.options.symbols]
+      : simulatorSymbols(this.options.symbolCount);
+    this.generator = new FeedGenerator({
+      seed: this.options.seed,
+      symbols: this.symbols,
+      eventsPerSecond: this.options.eventsPerSecond,
+    });
     this.book = new MinuteBook(this.options.retainMinutes);
     this.generatedUntilMs = Math.floor((this.options.startMs ?? Date.now()) / 1000) * 1000;
     this.log = (this.options.logger ?? createQuietLogger()).child({ component: 'simulator' });
   }
 
   /** Listens on `port` (0 = any free port) on 127.0.0.1 unless `host` says otherwise. */
-  async start(port = 0, host = '127.0.0.1'): Promise<{ wsUrl: string; restUrl: string; port: number }> {
+  async start(
+    port = 0,
+    host = '127.0.0.1',
+  ): Promise<{ wsUrl: string; restUrl: string; port: number }> {
     if (this.server) throw new Error('simulator already started');
     const server = http.createServer((req, res) => this.onHttp(req, res));
     const wss = new WebSocketServer({ server, autoPong: false, perMessageDeflate: false });
@@ -217,7 +233,8 @@ export class MassiveSimulator {
   }
 
   private tick(): void {
-    const target = this.feedAtWallStartMs + (Date.now() - this.wallStartMs) * this.options.acceleration;
+    const target =
+      this.feedAtWallStartMs + (Date.now() - this.wallStartMs) * this.options.acceleration;
     this.advance(Math.min(target, this.generatedUntilMs + MAX_SECONDS_PER_TICK * 1000));
   }
 
@@ -236,10 +253,12 @@ export class MassiveSimulator {
     const id = this.nextSocketId++;
     const socket = new SimulatorSocket(id, ws, {
       counters: this.stats,
-      acceptsKey: (key) => (this.options.apiKey === null ? key.length > 0 : key === this.options.apiKey),
+      acceptsKey: (key) =>
+        this.options.apiKey === null ? key.length > 0 : key === this.options.apiKey,
       hasRoomFor: (key) => {
         let open = 0;
-        for (const other of this.sockets.values()) if (other.authenticated && other.key === key && other.open) open++;
+        for (const other of this.sockets.values())
+          if (other.authenticated && other.key === key && other.open) open++;
         return open < this.options.maxConnections;
       },
     });

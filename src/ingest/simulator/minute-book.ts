@@ -57,7 +57,16 @@ export class MinuteBook {
         last.value += event.vw * event.v;
         last.n++;
       } else {
-        bars.push({ t, o: event.o, h: event.h, l: event.l, c: event.c, v: event.v, value: event.vw * event.v, n: 1 });
+        bars.push({
+          t,
+          o: event.o,
+          h: event.h,
+          l: event.l,
+          c: event.c,
+          v: event.v,
+          value: event.vw * event.v,
+          n: 1,
+        });
       }
       if (t > this.newestMinuteMs) this.advance(t);
     }
@@ -81,7 +90,16 @@ export class MinuteBook {
     for (let i = lo; i < bars.length; i++) {
       const bar = bars[i];
       if (bar.t > toMs || bar.t + MINUTE_MS > completeBeforeMs) break;
-      out.push({ t: bar.t, o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v, vw: roundTo(bar.value / bar.v, 4), n: bar.n });
+      out.push({
+        t: bar.t,
+        o: bar.o,
+        h: bar.h,
+        l: bar.l,
+        c: bar.c,
+        v: bar.v,
+        vw: roundTo(bar.value / bar.v, 4),
+        n: bar.n,
+      });
     }
     return out;
   }

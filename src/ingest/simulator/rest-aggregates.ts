@@ -49,7 +49,10 @@ function parseBound(raw: string, end: boolean): number | null {
 }
 
 /** Parses path + query into a query, or an error response (400 for anything malformed). */
-export function parseAggregatesRequest(pathname: string, search: URLSearchParams): AggregatesQuery | RestResponse {
+export function parseAggregatesRequest(
+  pathname: string,
+  search: URLSearchParams,
+): AggregatesQuery | RestResponse {
   const match = PATH.exec(pathname);
   if (!match) return errorResponse(404, 'NOT_FOUND', 'Not found');
   const [, rawSymbol, multiplier, timespan, rawFrom, rawTo] = match;
@@ -60,13 +63,21 @@ export function parseAggregatesRequest(pathname: string, search: URLSearchParams
   if (cursorText !== null) {
     const cursor = decodeCursor(cursorText);
     if (cursor === null) return errorResponse(400, 'ERROR', 'Invalid cursor');
-    return { symbol: decodeURIComponent(rawSymbol), fromMs: cursor.f, toMs: cursor.t, sort: cursor.s, limit: cursor.l };
+    return {
+      symbol: decodeURIComponent(rawSymbol),
+      fromMs: cursor.f,
+      toMs: cursor.t,
+      sort: cursor.s,
+      limit: cursor.l,
+    };
   }
   const fromMs = parseBound(rawFrom, false);
   const toMs = parseBound(rawTo, true);
-  if (fromMs === null || toMs === null) return errorResponse(400, 'ERROR', 'from/to must be Unix ms or YYYY-MM-DD');
+  if (fromMs === null || toMs === null)
+    return errorResponse(400, 'ERROR', 'from/to must be Unix ms or YYYY-MM-DD');
   const sort = search.get('sort') ?? 'asc';
-  if (sort !== 'asc' && sort !== 'desc') return errorResponse(400, 'ERROR', 'sort must be asc or desc');
+  if (sort !== 'asc' && sort !== 'desc')
+    return errorResponse(400, 'ERROR', 'sort must be asc or desc');
   const limitText = search.get('limit');
   const limit = limitText === null ? DEFAULT_REST_LIMIT : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REST_LIMIT) {
@@ -85,7 +96,10 @@ export function aggregatesResponse(
   options: { completeBeforeMs: number; pageSize: number; origin: string; requestId: string },
 ): RestResponse {
   const pageSize = Math.max(1, Math.min(query.limit, options.pageSize));
-  let bars: SimMinuteBar[] = query.fromMs <= query.toMs ? book.bars(query.symbol, query.fromMs, query.toMs, options.completeBeforeMs) : [];
+  let bars: SimMinuteBar[] =
+    query.fromMs <= query.toMs
+      ? book.bars(query.symbol, query.fromMs, query.toMs, options.completeBeforeMs)
+      : [];
   if (query.sort === 'desc') bars = bars.reverse();
   const page = bars.slice(0, pageSize);
   const body: Record<string, unknown> = {
@@ -110,7 +124,12 @@ export function aggregatesResponse(
   return { status: 200, body };
 }
 
-export function errorResponse(status: number, code: string, message: string, requestId = 'sim'): RestResponse {
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  requestId = 'sim',
+): RestResponse {
   return { status, body: { status: code, request_id: requestId, error: message } };
 }
 
@@ -122,11 +141,16 @@ function decodeCursor(text: string): Cursor | null {
   try {
     const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
     const { f, t, s, l } = parsed;
-    if (!Number.isInteger(f) || !Number.isInteger(t) || (s !== 'asc' && s !== 'desc') || !Number.isInteger(l)) return null;
+    if (
+      !Number.isInteger(f) ||
+      !Number.isInteger(t) ||
+      (s !== 'asc' && s !== 'desc') ||
+      !Number.isInteger(l)
+    )
+      return null;
     if ((l as number) < 1 || (l as number) > MAX_REST_LIMIT) return null;
     return { f: f as number, t: t as number, s, l: l as number };
   } catch {
     return null;
   }
 }
-

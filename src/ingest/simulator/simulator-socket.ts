@@ -66,7 +66,12 @@ export class SimulatorSocket {
     private readonly policy: SocketPolicy,
   ) {
     ws.on('message', (data: WebSocket.RawData) => {
-      if (!this.stalled) this.onMessage(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'));
+      if (!this.stalled)
+        this.onMessage(
+          Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.from(data as ArrayBuffer).toString('utf8'),
+        );
     });
     // autoPong is off on the server: a stalled socket must stop answering pings, like a hung peer.
     ws.on('ping', (payload: Buffer) => {
@@ -90,7 +95,11 @@ export class SimulatorSocket {
   }
 
   /** Sends the events this socket subscribed to, `maxPerFrame` per frame; returns those sent. */
-  deliver(events: readonly SimAggregate[], maxPerFrame: number, onSent?: (id: number, sent: SimAggregate[]) => void): number {
+  deliver(
+    events: readonly SimAggregate[],
+    maxPerFrame: number,
+    onSent?: (id: number, sent: SimAggregate[]) => void,
+  ): number {
     if (!this.authenticated || this.stalled || !this.open) return 0;
     if (!this.wildcard && this.subscribed.size === 0) return 0;
     const mine = this.wildcard ? events : events.filter((event) => this.subscribed.has(event.sym));
@@ -162,7 +171,10 @@ export class SimulatorSocket {
     if (!this.policy.hasRoomFor(key)) {
       counters.maxConnectionsRejected++;
       this.send(
-        statusFrame('max_connections', 'Maximum number of websocket connections exceeded. You have reached the connection limit for your account.'),
+        statusFrame(
+          'max_connections',
+          'Maximum number of websocket connections exceeded. You have reached the connection limit for your account.',
+        ),
       );
       this.ws.close(1008, 'max_connections');
       return;

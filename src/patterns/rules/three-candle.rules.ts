@@ -1,5 +1,11 @@
 import { confidenceBetween, round6, safeRatio, type PatternMatch } from '../pattern-catalog';
-import { barChangePercent, candleShape, isReadableCandle, type CandleContext, type CandleRule } from './candle-geometry';
+import {
+  barChangePercent,
+  candleShape,
+  isReadableCandle,
+  type CandleContext,
+  type CandleRule,
+} from './candle-geometry';
 
 /**
  * Three-candle star patterns on each closed 1-minute bar and the two bars before it.

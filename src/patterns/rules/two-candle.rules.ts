@@ -1,5 +1,11 @@
 import { confidenceBetween, round6, safeRatio, type PatternMatch } from '../pattern-catalog';
-import { barChangePercent, candleShape, isReadableCandle, type CandleContext, type CandleRule } from './candle-geometry';
+import {
+  barChangePercent,
+  candleShape,
+  isReadableCandle,
+  type CandleContext,
+  type CandleRule,
+} from './candle-geometry';
 
 /**
  * Two-candle patterns on each closed 1-minute bar and the bar before it. The colour of the
@@ -74,4 +80,8 @@ export const detectHarami: CandleRule = (ctx) => {
   };
 };
 
-export const TWO_CANDLE_RULES: readonly CandleRule[] = [detectEngulfingBull, detectEngulfingBear, detectHarami];
+export const TWO_CANDLE_RULES: readonly CandleRule[] = [
+  detectEngulfingBull,
+  detectEngulfingBear,
+  detectHarami,
+];
