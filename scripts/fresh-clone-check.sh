@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Runs the README's first command exactly as a new user would, in a fresh clone of HEAD with no
 # database server and no key: `npm ci && npm start`, then checks the service is alive, ingesting
-# into the embedded database and serving bars, and that SIGTERM shuts it down cleanly.
+# into the embedded database and serving bars, and that Ctrl-C drains it and exits 0.
+# (SIGTERM to the node process itself is tested in test/integration/app-sigterm.test.ts.)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 port="${FRESH_CLONE_PORT:-4517}"
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill -KILL -- "-$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 git clone -q "$repo" "$work/tickstock"
 cd "$work/tickstock"
+# Its own process group, so stopping it below is exactly a Ctrl-C in the user's terminal.
 env -u DATABASE_URL -u MASSIVE_API_KEY -u REDIS_URL PORT="$port" SIM_ACCELERATION=20 \
-  bash -c 'npm ci --no-audit --no-fund --prefer-offline >npm-ci.log 2>&1 && exec npm start' >service.log 2>&1 &
+  setsid bash -c 'npm ci --no-audit --no-fund --prefer-offline >npm-ci.log 2>&1 && exec npm start' >service.log 2>&1 &
 pid=$!
 deadline=$((SECONDS + 300))
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
@@ -24,7 +26,8 @@ until [ "$(curl -fsS "http://127.0.0.1:$port/api/ticks/recent?symbol=AAPL" | nod
   sleep 2
 done
 curl -fsS "http://127.0.0.1:$port/" | grep -qi '<html' || { echo "dashboard not served"; exit 1; }
-kill -TERM "$pid"
-wait "$pid" || { echo "npm start did not exit cleanly on SIGTERM"; tail -30 service.log; exit 1; }
+kill -INT -- "-$pid"
+wait "$pid" || { echo "npm start did not exit cleanly on Ctrl-C"; tail -30 service.log; exit 1; }
+grep -q '"msg":"stopped cleanly"' service.log || { echo "no clean drain logged"; tail -30 service.log; exit 1; }
 [ -d data ] || { echo "embedded database directory ./data missing"; exit 1; }
-echo "fresh clone: npm ci && npm start OK (bars stored, dashboard served, clean SIGTERM)"
+echo "fresh clone: npm ci && npm start OK (bars stored, dashboard served, clean drain on Ctrl-C)"
