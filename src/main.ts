@@ -3,6 +3,8 @@ import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 
+const REPEAT_SIGNAL_WINDOW_MS = 1_000;
+
 /** `npm start`: load config, start everything, unwind in reverse on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config;
@@ -18,16 +20,17 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const app = await startApp(config, { logger });
 
-  let shuttingDown = false;
+  let shutdownAt: number | null = null;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (shuttingDown) {
-      // A repeated SIGTERM (process managers and `timeout` may send two) keeps draining;
-      // a second Ctrl-C means the operator wants out now.
-      if (signal !== 'SIGINT') return;
+    if (shutdownAt !== null) {
+      // One Ctrl-C on `npm start` arrives twice (the terminal signals the whole group, and npm
+      // forwards it too), and process managers may repeat SIGTERM: keep draining. Only a second
+      // Ctrl-C pressed later means the operator wants out now.
+      if (signal !== 'SIGINT' || Date.now() - shutdownAt < REPEAT_SIGNAL_WINDOW_MS) return;
       logger.warn({ signal }, 'second SIGINT: exiting without finishing the drain');
       process.exit(1);
     }
-    shuttingDown = true;
+    shutdownAt = Date.now();
     logger.info({ signal }, 'shutdown requested');
     app.stop().then(
       () => process.exit(0),
