@@ -27,7 +27,12 @@ until [ "$(curl -fsS "http://127.0.0.1:$port/api/ticks/recent?symbol=AAPL" | nod
 done
 curl -fsS "http://127.0.0.1:$port/" | grep -qi '<html' || { echo "dashboard not served"; exit 1; }
 kill -INT -- "-$pid"
-wait "$pid" || { echo "npm start did not exit cleanly on Ctrl-C"; tail -30 service.log; exit 1; }
-grep -q '"msg":"stopped cleanly"' service.log || { echo "no clean drain logged"; tail -30 service.log; exit 1; }
+# npm itself reports a Ctrl-C as exit 130 whatever its script did; what matters is that the
+# service drained and exited by itself.
+wait "$pid" || true
+grep -q '"msg":"stopped cleanly"' service.log || { echo "no clean drain after Ctrl-C"; tail -30 service.log; exit 1; }
+if pgrep -f "$work/tickstock/dist/src/main.js" >/dev/null || pgrep -g "$pid" >/dev/null; then
+  echo "service still running after Ctrl-C"; exit 1
+fi
 [ -d data ] || { echo "embedded database directory ./data missing"; exit 1; }
 echo "fresh clone: npm ci && npm start OK (bars stored, dashboard served, clean drain on Ctrl-C)"
