@@ -256,8 +256,10 @@ describeBrowser('dashboard in headless Chromium', () => {
        VALUES ('MSFT', 'Morning_Star', 'bullish', 0.9, 123.45, 1.25, $1, $2, '{"relativeVolume": 1.5}')`,
       [seededAt.toISOString(), new Date(seededAt.getTime() + 15 * 60_000).toISOString()],
     );
+    // Matched by its time too: the engine may find a real Morning_Star on MSFT as well.
     const seeded = page.locator(
       `[data-testid=pattern-item][data-pattern=Morning_Star][data-symbol=MSFT]`,
+      { has: page.locator(`time[datetime="${seededAt.toISOString()}"]`) },
     );
     await seeded.first().waitFor({ timeout: 20_000 });
     expect(await seeded.first().getAttribute('data-direction')).toBe('bullish');
