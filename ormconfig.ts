@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
-import { loadConfig, type DatabaseConfig } from './src/config';
+import type { DatabaseConfig } from './src/config';
 import { OhlcvMinuteEntity } from './src/entities/ohlcv-minute.entity';
 import { PatternEntity } from './src/entities/pattern.entity';
 import { SymbolEntity } from './src/entities/symbol.entity';
@@ -53,14 +53,3 @@ export async function openDatabase(
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
 }
-
-/** For the TypeORM CLI (`npx typeorm -d dist/ormconfig.js migration:show`). */
-export const AppDataSource = createDataSource(
-  (() => {
-    try {
-      return loadConfig().database;
-    } catch {
-      return { kind: 'pglite', dataDir: null } as const;
-    }
-  })(),
-);

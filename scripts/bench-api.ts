@@ -17,7 +17,7 @@ import type { DataSource } from 'typeorm';
 import { openDatabase } from '../ormconfig';
 import { createAppEvents } from '../src/events/app-events';
 import { createServer } from '../src/http/server';
-import type { IngestStatusSnapshot } from '../src/ingest/status';
+import type { IngestStatusSnapshot } from '../src/domain/status';
 import { createLogger } from '../src/logger';
 import { RECENT_BARS_SQL } from '../src/services/bar-query.service';
 

@@ -23,7 +23,7 @@ import { openDatabase } from '../ormconfig';
 import { startApp, type RunningApp } from '../src/app';
 import { loadConfig, type LogLevel } from '../src/config';
 import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
-import type { IngestStatusSnapshot } from '../src/ingest/status';
+import type { IngestStatusSnapshot } from '../src/domain/status';
 import { rssMb } from './lib/percentile';
 import {
   createScratchDatabase,

@@ -1,3 +1,5 @@
+import { SYMBOL_PATTERN } from './domain/symbol';
+
 /**
  * The one place that reads process.env. Every key is parsed once; every bad key is reported
  * together in a single ConfigError so an operator fixes them in one go.
@@ -62,7 +64,6 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'trace',
   'silent',
 ];
-export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.-]{0,19}$/;
 
 type Env = Record<string, string | undefined>;
 

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { IngestStatusSnapshot } from '../ingest/status';
+import type { IngestStatusSnapshot } from '../domain/status';
 
 /** Prometheus metrics of one TickStock process, on a registry of its own (no global state). */
 export interface AppMetrics {

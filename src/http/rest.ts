@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
-import type { StoredBar } from '../events/app-events';
-import type { IngestStatusSnapshot } from '../ingest/status';
+import type { StoredBar } from '../domain/stored-bar';
+import type { IngestStatusSnapshot } from '../domain/status';
 import { BarQueryService } from '../services/bar-query.service';
 import { InvalidInputError } from '../services/domain-errors';
 import { parseLimitParam, parseSinceParam } from '../services/query-input';

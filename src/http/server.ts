@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
 import type { AppEvents } from '../events/app-events';
-import type { IngestStatusSnapshot } from '../ingest/status';
+import type { IngestStatusSnapshot } from '../domain/status';
 import type { Logger } from '../logger';
 import { buildAppSchema } from '../schema/build-schema';
 import { createApiContext, ResolverContainer } from '../schema/api-context';

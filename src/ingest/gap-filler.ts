@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
-import { MINUTE_MS, minuteStart, type MinuteBar } from './bars/minute-bar';
-import type { BackfillStatus } from './status';
+import { MINUTE_MS, minuteStart, type MinuteBar } from '../domain/minute-bar';
+import type { BackfillStatus } from '../domain/status';
 
 /** A stretch of feed time a symbol may have missed (socket down, process restarted). */
 export interface Gap {

@@ -1,6 +1,6 @@
 import type { MinuteBarAggregator } from './bars/aggregator';
 import type { IngestStats } from './stats';
-import type { TickData } from './tick';
+import type { TickData } from '../domain/tick';
 
 /** Receives every tick that changed a bar (duplicates are filtered out), synchronously. */
 export type TickListener = (tick: TickData) => void;

@@ -1,4 +1,4 @@
-import { REJECT_REASONS, type RejectReason } from './tick';
+import { REJECT_REASONS, type RejectReason } from '../domain/tick';
 
 /** Counters of the tick path. Plain fields: incremented synchronously in handleTick, read by /api/stats. */
 export class IngestStats {

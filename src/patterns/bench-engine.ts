@@ -1,5 +1,5 @@
-import { minuteStart, type MinuteBar } from '../ingest/bars/minute-bar';
-import type { TickData } from '../ingest/tick';
+import { minuteStart, type MinuteBar } from '../domain/minute-bar';
+import type { TickData } from '../domain/tick';
 import { PatternEngine, type PatternEngineStats } from './engine';
 
 export interface EngineBenchResult {

@@ -1,6 +1,6 @@
-import type { PatternEvent } from '../events/app-events';
-import type { MinuteBar } from '../ingest/bars/minute-bar';
-import type { TickData } from '../ingest/tick';
+import type { PatternEvent } from '../domain/pattern-event';
+import type { MinuteBar } from '../domain/minute-bar';
+import type { TickData } from '../domain/tick';
 import { RateLimitedLog, type Logger } from '../logger';
 import {
   PATTERN_NAMES,

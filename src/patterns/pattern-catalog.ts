@@ -1,4 +1,4 @@
-import type { PatternEvent } from '../events/app-events';
+import type { PatternEvent } from '../domain/pattern-event';
 
 /** Every pattern the engine can emit; the `pattern` column and GraphQL `pattern` hold these names. */
 export const PATTERN_NAMES = [

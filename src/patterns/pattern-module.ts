@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
 import type { AppEvents } from '../events/app-events';
-import type { PatternStatus } from '../ingest/status';
+import type { PatternStatus } from '../domain/status';
 import type { Logger } from '../logger';
 import { PatternRepository } from '../repositories/pattern.repository';
 import { PatternEngine } from './engine';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { redactUrl } from '../config';
-import type { PatternEvent } from '../events/app-events';
+import type { PatternEvent } from '../domain/pattern-event';
 import { RateLimitedLog, type Logger } from '../logger';
 import { BoundedQueue } from './bounded-queue';
 

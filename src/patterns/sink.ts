@@ -1,7 +1,8 @@
-import type { AppEvents, PatternEvent } from '../events/app-events';
-import type { PatternStatus } from '../ingest/status';
+import type { AppEvents } from '../events/app-events';
+import type { PatternEvent } from '../domain/pattern-event';
+import type { PatternStatus } from '../domain/status';
 import { RateLimitedLog, type Logger } from '../logger';
-import type { PersistedPatternEvent } from '../repositories/pattern.repository';
+import type { PersistedPatternEvent } from '../domain/pattern-event';
 import { BoundedQueue } from './bounded-queue';
 import type { PatternEventSink } from './engine';
 import type { RedisPublisherStatus } from './redis-publisher';

@@ -1,4 +1,4 @@
-import type { TickData } from '../ingest/tick';
+import type { TickData } from '../domain/tick';
 
 export interface SyntheticTickOptions {
   symbols: number;

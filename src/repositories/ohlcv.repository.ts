@@ -1,16 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { toStoredBar, type StoredBarRow } from './stored-bar-row';
 import { OhlcvMinuteEntity } from '../entities/ohlcv-minute.entity';
-import type { StoredBar } from '../events/app-events';
-import type {
-  BarDelta,
-  BarKey,
-  StoredBarState,
-  UpsertDeltasResult,
-} from '../ingest/bars/bar-delta';
-import type { MinuteBar } from '../ingest/bars/minute-bar';
-import { HALF_MASK, maskFromText, maskToText } from '../ingest/bars/seconds-mask';
-import { decimalText } from '../ingest/tick';
+import type { StoredBar } from '../domain/stored-bar';
+import type { BarDelta, BarKey, StoredBarState, UpsertDeltasResult } from '../domain/bar-delta';
+import type { MinuteBar } from '../domain/minute-bar';
+import { HALF_MASK, maskFromText, maskToText } from '../domain/seconds-mask';
+import { decimalText } from '../domain/tick';
 import {
   LATEST_ALL_SQL,
   LATEST_SOME_SQL,

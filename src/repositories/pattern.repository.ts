@@ -1,23 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { PatternEvent } from '../events/app-events';
-
-/** A pattern row as read back: the event plus its id; price as a number (it is a detection price, not a bar). */
-export interface StoredPattern {
-  id: string;
-  symbol: string;
-  pattern: string;
-  direction: PatternEvent['direction'];
-  confidence: number;
-  price: number;
-  priceChange: number;
-  timestamp: Date;
-  expiresAt: Date;
-  indicators: Record<string, number>;
-  source: string;
-}
-
-/** A persisted event: what the sink publishes after a write (only rows that were new). */
-export type PersistedPatternEvent = PatternEvent & { id: string };
+import type { PatternEvent, PersistedPatternEvent, StoredPattern } from '../domain/pattern-event';
 
 /** Already validated filter; null means "any". */
 export interface PatternFilter {

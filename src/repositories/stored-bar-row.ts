@@ -1,4 +1,4 @@
-import type { StoredBar } from '../events/app-events';
+import type { StoredBar } from '../domain/stored-bar';
 
 /** A bar row as the SQL of this project selects it: prices cast to text, so NUMERIC stays exact. */
 export interface StoredBarRow {

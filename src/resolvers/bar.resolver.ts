@@ -1,5 +1,5 @@
 import { Args, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { StoredBar } from '../events/app-events';
+import type { StoredBar } from '../domain/stored-bar';
 import type { ApiContext } from '../schema/api-context';
 import { BAR_FIELD_COUNT, BarType, toBarType } from '../schema/bar.type';
 import { BarUpdatedArgs, limitForCost, RecentTicksArgs } from '../schema/query.args';

@@ -1,5 +1,5 @@
 import { Args, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { PatternEvent } from '../events/app-events';
+import type { PatternEvent } from '../domain/pattern-event';
 import type { ApiContext } from '../schema/api-context';
 import { PatternDetectedArgs, PatternsArgs } from '../schema/pattern.args';
 import { PATTERN_FIELD_COUNT, PatternType, toPatternType } from '../schema/pattern.type';

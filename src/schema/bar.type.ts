@@ -1,6 +1,6 @@
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { Field, Float, ObjectType } from 'type-graphql';
-import type { StoredBar } from '../events/app-events';
+import type { StoredBar } from '../domain/stored-bar';
 
 /**
  * One 1-minute OHLCV bar. Prices are stored as exact NUMERIC text; a Float carries them

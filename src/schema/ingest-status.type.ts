@@ -1,6 +1,6 @@
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { ConnectionState, IngestStatusSnapshot } from '../ingest/status';
+import type { ConnectionState, IngestStatusSnapshot } from '../domain/status';
 
 /**
  * GraphQL mirror of IngestStatusSnapshot (src/ingest/status.ts). Maps become lists of

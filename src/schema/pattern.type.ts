@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
-import type { PatternEvent } from '../events/app-events';
-import type { StoredPattern } from '../repositories/pattern.repository';
+import type { PatternEvent } from '../domain/pattern-event';
+import type { StoredPattern } from '../domain/pattern-event';
 
 /** GraphQL enum values are the lower-case words the event and the table carry. */
 export enum PatternDirectionEnum {

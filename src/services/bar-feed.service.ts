@@ -1,5 +1,6 @@
 import { Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
-import type { AppEvents, StoredBar } from '../events/app-events';
+import type { AppEvents } from '../events/app-events';
+import type { StoredBar } from '../domain/stored-bar';
 import { normalizeSymbolList } from './query-input';
 import type { ApiDeps } from './service-registry';
 

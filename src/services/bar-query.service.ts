@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { toStoredBar, type StoredBarRow } from '../repositories/stored-bar-row';
-import type { StoredBar } from '../events/app-events';
+import type { StoredBar } from '../domain/stored-bar';
 import { DataAccessError } from './domain-errors';
 import { checkLimit, checkSince, DEFAULT_LIMIT, normalizeSymbol } from './query-input';
 import type { ApiDeps } from './service-registry';

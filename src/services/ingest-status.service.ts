@@ -1,4 +1,4 @@
-import type { IngestStatusSnapshot } from '../ingest/status';
+import type { IngestStatusSnapshot } from '../domain/status';
 import type { ApiDeps } from './service-registry';
 
 /** The live ingest status (connections, counters, writer, backfill, patterns) for the API. */

@@ -1,11 +1,9 @@
 import { Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
-import type { AppEvents, PatternEvent } from '../events/app-events';
+import type { AppEvents } from '../events/app-events';
+import type { PatternEvent } from '../domain/pattern-event';
 import { PATTERN_NAMES, type PatternName } from '../patterns/pattern-catalog';
-import {
-  PatternRepository,
-  PatternRepositoryError,
-  type StoredPattern,
-} from '../repositories/pattern.repository';
+import { PatternRepository, PatternRepositoryError } from '../repositories/pattern.repository';
+import { type StoredPattern } from '../domain/pattern-event';
 import { DataAccessError, InvalidInputError } from './domain-errors';
 import {
   checkLimit,

@@ -1,4 +1,4 @@
-import { SYMBOL_PATTERN } from '../config';
+import { SYMBOL_PATTERN } from '../domain/symbol';
 import { InvalidInputError } from './domain-errors';
 
 /**

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { AppEvents } from '../events/app-events';
-import type { IngestStatusSnapshot } from '../ingest/status';
+import type { IngestStatusSnapshot } from '../domain/status';
 import type { Logger } from '../logger';
 
 /** Everything the read side may use; services pick what they need from it. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { IngestStatusSnapshot } from '../../src/ingest/status';
+import type { IngestStatusSnapshot } from '../../src/domain/status';
 
 /** A bar row to seed, prices as exact decimal text (what NUMERIC stores). */
 export interface BarSeed {

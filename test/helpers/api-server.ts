@@ -1,6 +1,6 @@
 import { createAppEvents, type AppEvents } from '../../src/events/app-events';
 import { createServer, type RunningServer, type ServerOptions } from '../../src/http/server';
-import type { IngestStatusSnapshot } from '../../src/ingest/status';
+import type { IngestStatusSnapshot } from '../../src/domain/status';
 import { createQuietLogger } from '../../src/logger';
 import { makeStatusSnapshot } from './api-factories';
 import type { TestDatabase } from './test-databases';

@@ -1,4 +1,4 @@
-import { MINUTE_MS, minuteStart } from '../../src/ingest/bars/minute-bar';
+import { MINUTE_MS, minuteStart } from '../../src/domain/minute-bar';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import {
   MassiveSimulator,

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import type { IngestStatusSnapshot } from '../../src/ingest/status';
+import type { IngestStatusSnapshot } from '../../src/domain/status';
 import { diffBars, readStoredBars } from './bars-db';
 import type { AppDatabase } from './app-database';
 import { waitUntil, type ExternalFeed } from './app-feed';

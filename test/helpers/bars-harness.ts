@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
-import type { StoredBar } from '../../src/events/app-events';
+import type { StoredBar } from '../../src/domain/stored-bar';
 import { MinuteBarAggregator } from '../../src/ingest/bars/aggregator';
 import { BarWriter } from '../../src/ingest/bars/writer';
 import { createPipeline, type Pipeline } from '../../src/ingest/pipeline';
 import { IngestStats } from '../../src/ingest/stats';
-import type { TickData } from '../../src/ingest/tick';
+import type { TickData } from '../../src/domain/tick';
 import { createQuietLogger } from '../../src/logger';
 import { createOhlcvRepository } from '../../src/repositories/ohlcv.repository';
 

@@ -1,4 +1,4 @@
-import type { TickData } from '../../src/ingest/tick';
+import type { TickData } from '../../src/domain/tick';
 
 /** A bar as the database should hold it, in the text form `readStoredBars` returns. */
 export interface ExpectedBar {

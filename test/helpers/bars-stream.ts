@@ -1,4 +1,5 @@
-import { fromAggregate, type TickData } from '../../src/ingest/tick';
+import { fromAggregate } from '../../src/ingest/tick-validation';
+import { type TickData } from '../../src/domain/tick';
 
 export interface RecordedStreamOptions {
   symbols: string[];

@@ -1,5 +1,5 @@
-import type { MinuteBar } from '../../src/ingest/bars/minute-bar';
-import type { TickData } from '../../src/ingest/tick';
+import type { MinuteBar } from '../../src/domain/minute-bar';
+import type { TickData } from '../../src/domain/tick';
 import type { Candle } from '../../src/patterns/rules/candle-geometry';
 
 export const T0 = Date.UTC(2026, 0, 5, 14, 30); // a minute boundary

@@ -1,6 +1,6 @@
-import type { PatternEvent } from '../../src/events/app-events';
-import { minuteStart, type MinuteBar } from '../../src/ingest/bars/minute-bar';
-import type { TickData } from '../../src/ingest/tick';
+import type { PatternEvent } from '../../src/domain/pattern-event';
+import { minuteStart, type MinuteBar } from '../../src/domain/minute-bar';
+import type { TickData } from '../../src/domain/tick';
 import type { PatternEngine } from '../../src/patterns/engine';
 
 /**

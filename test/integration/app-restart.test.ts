@@ -1,4 +1,4 @@
-import { MINUTE_MS } from '../../src/ingest/bars/minute-bar';
+import { MINUTE_MS } from '../../src/domain/minute-bar';
 import { barKey } from '../helpers/bars-rollup';
 import { createAppDatabase, type AppDatabase } from '../helpers/app-database';
 import { feedEnv, startExternalFeed, waitUntil, type ExternalFeed } from '../helpers/app-feed';

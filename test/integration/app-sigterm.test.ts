@@ -1,5 +1,5 @@
-import { MINUTE_MS } from '../../src/ingest/bars/minute-bar';
-import type { IngestStatusSnapshot } from '../../src/ingest/status';
+import { MINUTE_MS } from '../../src/domain/minute-bar';
+import type { IngestStatusSnapshot } from '../../src/domain/status';
 import { createAppDatabase, type AppDatabase } from '../helpers/app-database';
 import { feedEnv, startExternalFeed, type ExternalFeed } from '../helpers/app-feed';
 import { builtService, ServiceProcess, type BuiltService } from '../helpers/app-process';

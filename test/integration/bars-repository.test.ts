@@ -1,5 +1,5 @@
-import type { BarDelta } from '../../src/ingest/bars/bar-delta';
-import { highBit, lowBit } from '../../src/ingest/bars/seconds-mask';
+import type { BarDelta } from '../../src/domain/bar-delta';
+import { highBit, lowBit } from '../../src/domain/seconds-mask';
 import { createQuietLogger } from '../../src/logger';
 import { BarWriter, type DirtyBarSource } from '../../src/ingest/bars/writer';
 import {

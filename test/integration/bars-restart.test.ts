@@ -1,4 +1,4 @@
-import type { MinuteBar } from '../../src/ingest/bars/minute-bar';
+import type { MinuteBar } from '../../src/domain/minute-bar';
 import { diffBars, readStoredBars } from '../helpers/bars-db';
 import { feedInFrames, startBarLifetime } from '../helpers/bars-harness';
 import { barKey, referenceRollup } from '../helpers/bars-rollup';

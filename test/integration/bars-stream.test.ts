@@ -1,4 +1,4 @@
-import type { StoredBar } from '../../src/events/app-events';
+import type { StoredBar } from '../../src/domain/stored-bar';
 import { diffBars, readStoredBars } from '../helpers/bars-db';
 import { feedInFrames, startBarLifetime } from '../helpers/bars-harness';
 import { barKey, referenceRollup } from '../helpers/bars-rollup';

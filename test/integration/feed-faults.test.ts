@@ -7,7 +7,7 @@ import {
   MassiveSimulator,
   type SimulatorOptions,
 } from '../../src/ingest/simulator/massive-simulator';
-import type { TickData } from '../../src/ingest/tick';
+import type { TickData } from '../../src/domain/tick';
 import { observeFor, waitFor } from '../helpers/feed-wait';
 
 const FAST = {

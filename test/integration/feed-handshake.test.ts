@@ -5,7 +5,7 @@ import {
 import { MassiveAuthError, type MassiveError } from '../../src/ingest/massive/errors';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
-import type { RejectReason, TickData } from '../../src/ingest/tick';
+import type { RejectReason, TickData } from '../../src/domain/tick';
 import { captureLogger, observeFor, pastMinute, waitFor } from '../helpers/feed-wait';
 
 const KEY = 'test-key-7f3a';

@@ -2,7 +2,7 @@ import { MassivePoolConfigError } from '../../src/ingest/massive/errors';
 import { MassivePool } from '../../src/ingest/massive/pool';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
-import type { TickData } from '../../src/ingest/tick';
+import type { TickData } from '../../src/domain/tick';
 import { pastMinute, waitFor } from '../helpers/feed-wait';
 
 describe('MassivePool over the simulator (real sockets)', () => {

@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { StoredBar } from '../../src/events/app-events';
+import type { StoredBar } from '../../src/domain/stored-bar';
 import { startTestApi, waitFor, type TestApi } from '../helpers/api-server';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-databases';
 

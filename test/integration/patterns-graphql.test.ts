@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { PatternEvent } from '../../src/events/app-events';
+import type { PatternEvent } from '../../src/domain/pattern-event';
 import { createQuietLogger } from '../../src/logger';
 import { createPatternModule, type PatternModule } from '../../src/patterns/pattern-module';
 import { syntheticTicks } from '../../src/patterns/synthetic-ticks';

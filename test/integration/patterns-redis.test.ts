@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createAppEvents, type PatternEvent } from '../../src/events/app-events';
+import { createAppEvents } from '../../src/events/app-events';
+import { type PatternEvent } from '../../src/domain/pattern-event';
 import { createQuietLogger } from '../../src/logger';
 import { PATTERN_NAMES } from '../../src/patterns/pattern-catalog';
 import { createPatternModule } from '../../src/patterns/pattern-module';

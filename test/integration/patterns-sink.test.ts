@@ -1,12 +1,11 @@
-import { createAppEvents, type PatternEvent } from '../../src/events/app-events';
+import { createAppEvents } from '../../src/events/app-events';
+import { type PatternEvent } from '../../src/domain/pattern-event';
 import { createQuietLogger } from '../../src/logger';
 import { PatternEngine } from '../../src/patterns/engine';
 import { PatternSink, type PatternWriter } from '../../src/patterns/sink';
 import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
-import {
-  PatternRepository,
-  type PersistedPatternEvent,
-} from '../../src/repositories/pattern.repository';
+import { PatternRepository } from '../../src/repositories/pattern.repository';
+import { type PersistedPatternEvent } from '../../src/domain/pattern-event';
 import { T0 } from '../helpers/patterns-factories';
 import { collect, feedStream, patternKey, waitUntil } from '../helpers/patterns-stream';
 import {

@@ -1,8 +1,8 @@
 import { MinuteBarAggregator } from '../../src/ingest/bars/aggregator';
-import type { StoredBarState } from '../../src/ingest/bars/bar-delta';
-import type { MinuteBar } from '../../src/ingest/bars/minute-bar';
-import { bitCount, highBit, lowBit } from '../../src/ingest/bars/seconds-mask';
-import type { TickData } from '../../src/ingest/tick';
+import type { StoredBarState } from '../../src/domain/bar-delta';
+import type { MinuteBar } from '../../src/domain/minute-bar';
+import { bitCount, highBit, lowBit } from '../../src/domain/seconds-mask';
+import type { TickData } from '../../src/domain/tick';
 
 const T0 = Date.UTC(2026, 2, 2, 14, 30, 0);
 

@@ -6,7 +6,7 @@ import {
   lowBit,
   maskFromText,
   maskToText,
-} from '../../src/ingest/bars/seconds-mask';
+} from '../../src/domain/seconds-mask';
 
 describe('seconds mask', () => {
   it('maps second n to bit n of a 60-bit BIGINT, exactly beyond 2^53', () => {

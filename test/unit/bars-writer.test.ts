@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { StoredBar } from '../../src/events/app-events';
+import type { StoredBar } from '../../src/domain/stored-bar';
 import { MinuteBarAggregator } from '../../src/ingest/bars/aggregator';
-import type { BarDelta, StoredBarState, UpsertDeltasResult } from '../../src/ingest/bars/bar-delta';
-import type { MinuteBar } from '../../src/ingest/bars/minute-bar';
+import type { BarDelta, StoredBarState, UpsertDeltasResult } from '../../src/domain/bar-delta';
+import type { MinuteBar } from '../../src/domain/minute-bar';
 import { BarWriter, DrainTimeoutError, type ReplacingBarStore } from '../../src/ingest/bars/writer';
-import type { TickData } from '../../src/ingest/tick';
+import type { TickData } from '../../src/domain/tick';
 import { waitFor } from '../helpers/bars-db';
 
 /**

@@ -1,5 +1,5 @@
 import { GapFiller, type GapFillerDeps } from '../../src/ingest/gap-filler';
-import type { MinuteBar } from '../../src/ingest/bars/minute-bar';
+import type { MinuteBar } from '../../src/domain/minute-bar';
 import { createQuietLogger } from '../../src/logger';
 
 const T0 = Date.UTC(2026, 10, 24, 15, 0, 0);

@@ -7,7 +7,7 @@ import {
   subscribeMessages,
   unsubscribeMessage,
 } from '../../src/ingest/massive/protocol';
-import { REJECT_REASONS, type RejectReason } from '../../src/ingest/tick';
+import { REJECT_REASONS, type RejectReason } from '../../src/domain/tick';
 
 const S = 1_700_000_000_000;
 const OPTIONS = { source: 'massive' as const, receivedAtMs: S + 2_000, maxFutureMs: 60_000 };

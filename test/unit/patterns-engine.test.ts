@@ -1,4 +1,4 @@
-import type { PatternEvent } from '../../src/events/app-events';
+import type { PatternEvent } from '../../src/domain/pattern-event';
 import { createLogger } from '../../src/logger';
 import { benchEngine } from '../../src/patterns/bench-engine';
 import { PatternEngine } from '../../src/patterns/engine';

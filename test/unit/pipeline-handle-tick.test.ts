@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { MinuteBarAggregator } from '../../src/ingest/bars/aggregator';
 import { createPipeline } from '../../src/ingest/pipeline';
 import { IngestStats } from '../../src/ingest/stats';
-import type { TickData } from '../../src/ingest/tick';
+import type { TickData } from '../../src/domain/tick';
 import { recordedStream } from '../helpers/bars-stream';
 
 const T0 = Date.UTC(2026, 2, 2, 14, 30, 0);

@@ -4,7 +4,7 @@ import {
   referencePrice,
   simulatorSymbols,
 } from '../../src/ingest/simulator/universe';
-import { fromAggregate } from '../../src/ingest/tick';
+import { fromAggregate } from '../../src/ingest/tick-validation';
 
 const T0 = Date.UTC(2025, 0, 2, 14, 30);
 

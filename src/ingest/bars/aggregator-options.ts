@@ -1,4 +1,4 @@
-import type { MinuteBar } from './minute-bar';
+import type { MinuteBar } from '../../domain/minute-bar';
 
 /** Tuning of MinuteBarAggregator; every field has a default (AGGREGATOR_DEFAULTS). */
 export interface AggregatorOptions {

@@ -1,13 +1,18 @@
-import type { TickData } from '../tick';
+import type { TickData } from '../../domain/tick';
 import {
   AGGREGATOR_DEFAULTS,
   type AggregatorCounters,
   type AggregatorOptions,
 } from './aggregator-options';
-import type { BarDelta, BarKey, StoredBarState } from './bar-delta';
+import type { BarDelta, BarKey, StoredBarState } from '../../domain/bar-delta';
 import { BarState, SymbolState, type RememberedMask } from './bar-state';
-import { MINUTE_MS, minuteStart, type BarClosedListener, type MinuteBar } from './minute-bar';
-import { HALF_MASK, highBit, lowBit } from './seconds-mask';
+import {
+  MINUTE_MS,
+  minuteStart,
+  type BarClosedListener,
+  type MinuteBar,
+} from '../../domain/minute-bar';
+import { HALF_MASK, highBit, lowBit } from '../../domain/seconds-mask';
 
 export type { AggregatorCounters, AggregatorOptions } from './aggregator-options';
 

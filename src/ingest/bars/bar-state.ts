@@ -1,6 +1,6 @@
-import type { TickData } from '../tick';
-import type { BarDelta } from './bar-delta';
-import type { MinuteBar } from './minute-bar';
+import type { TickData } from '../../domain/tick';
+import type { BarDelta } from '../../domain/bar-delta';
+import type { MinuteBar } from '../../domain/minute-bar';
 import { Rollup } from './rollup';
 
 /** Seconds mask of a bar remembered after its eviction. */

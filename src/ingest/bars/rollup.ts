@@ -1,4 +1,4 @@
-import { roundVwap } from './bar-delta';
+import { roundVwap } from '../../domain/bar-delta';
 
 /** The values one aggregate (a tick, or a stored row) contributes. */
 export interface OhlcvValues {

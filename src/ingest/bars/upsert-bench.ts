@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import { createOhlcvRepository } from '../../repositories/ohlcv.repository';
-import type { BarDelta } from './bar-delta';
-import { MINUTE_MS } from './minute-bar';
-import { highBit, lowBit } from './seconds-mask';
+import type { BarDelta } from '../../domain/bar-delta';
+import { MINUTE_MS } from '../../domain/minute-bar';
+import { highBit, lowBit } from '../../domain/seconds-mask';
 
 export interface UpsertBenchResult {
   rows: number;

@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import type { StoredBar } from '../../events/app-events';
+import type { StoredBar } from '../../domain/stored-bar';
 import { RateLimitedLog, type Logger } from '../../logger';
 import { sqlStateOf } from '../../repositories/ohlcv.repository';
-import type { WriterStatus } from '../status';
-import type { BarDelta, DirtyBarSource, ReplacingBarStore, UpsertDeltasResult } from './bar-delta';
+import type { WriterStatus } from '../../domain/status';
+import type { BarDelta, UpsertDeltasResult } from '../../domain/bar-delta';
+import type { DirtyBarSource, ReplacingBarStore } from './bar-store';
 import { LatencyReservoir } from './latency-reservoir';
-import type { MinuteBar } from './minute-bar';
+import type { MinuteBar } from '../../domain/minute-bar';
 
-export type { DirtyBarSource, ReplacingBarStore } from './bar-delta';
+export type { DirtyBarSource, ReplacingBarStore } from './bar-store';
 
 export interface BarWriterOptions {
   source: DirtyBarSource;

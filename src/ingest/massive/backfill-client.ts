@@ -1,7 +1,9 @@
-import { redactUrl, SYMBOL_PATTERN } from '../../config';
+import { redactUrl } from '../../config';
+import { SYMBOL_PATTERN } from '../../domain/symbol';
 import { createQuietLogger, type Logger } from '../../logger';
-import { MINUTE_MS, type MinuteBar } from '../bars/minute-bar';
-import { fromAggregate, type RejectReason, type TickSource } from '../tick';
+import { MINUTE_MS, type MinuteBar } from '../../domain/minute-bar';
+import { fromAggregate } from '../tick-validation';
+import { type RejectReason, type TickSource } from '../../domain/tick';
 import { backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff';
 import { BackfillClosedError, BackfillRequestError } from './errors';
 import { RequestLimiter } from './request-limiter';

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger';
-import type { RejectReason, TickData, TickSource } from '../tick';
+import type { RejectReason, TickData, TickSource } from '../../domain/tick';
 import type { BackoffPolicy } from './backoff';
 import type { MassiveError } from './errors';
 

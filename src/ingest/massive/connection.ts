@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { redactUrl } from '../../config';
 import { createQuietLogger, RateLimitedLog, type Logger } from '../../logger';
-import type { ConnectionState, ConnectionStatus } from '../status';
+import type { ConnectionState, ConnectionStatus } from '../../domain/status';
 import { backoffDelay } from './backoff';
 import {
   pickTuning,

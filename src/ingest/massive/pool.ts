@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../status';
+import type { ConnectionStatus } from '../../domain/status';
 import { MassiveConnection, type MassiveConnectionOptions } from './connection';
 import { MassivePoolConfigError } from './errors';
 

@@ -9,13 +9,8 @@
  * the client sends `{"action":"auth","params":KEY}` and
  * `{"action":"subscribe","params":"A.AAPL,A.MSFT"}` (or `A.*`).
  */
-import {
-  fromAggregate,
-  type AggregateEventType,
-  type RejectReason,
-  type TickData,
-  type TickValidationOptions,
-} from '../tick';
+import { fromAggregate, type TickValidationOptions } from '../tick-validation';
+import { type AggregateEventType, type RejectReason, type TickData } from '../../domain/tick';
 
 /** Known status values; others are passed through as strings. */
 export type KnownStatus =

@@ -1,4 +1,4 @@
-import { MINUTE_MS, minuteStart } from '../bars/minute-bar';
+import { MINUTE_MS, minuteStart } from '../../domain/minute-bar';
 import type { SimAggregate } from './generator';
 import { roundTo } from './generator';
 

@@ -1,4 +1,4 @@
-import type { MinuteBar } from '../../ingest/bars/minute-bar';
+import type { MinuteBar } from '../../domain/minute-bar';
 import { safeRatio, type PatternMatch } from '../pattern-catalog';
 
 /** The OHLCV fields candle rules read (a MinuteBar or anything shaped like one). */

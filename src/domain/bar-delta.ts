@@ -1,5 +1,4 @@
-import type { StoredBar } from '../../events/app-events';
-import type { MinuteBar } from './minute-bar';
+import type { StoredBar } from './stored-bar';
 
 /**
  * What one flush writes for one bar: the seconds applied to it since its last flush, rolled up.
@@ -60,29 +59,6 @@ export interface StoredBarState extends BarKey {
   vwap: number | null;
   maskLo: number;
   maskHi: number;
-}
-
-/** Where the writer puts bars: the ohlcv repository in production. */
-export interface BarStore {
-  upsertDeltas(deltas: readonly BarDelta[]): Promise<UpsertDeltasResult>;
-  /** The stored rows of those keys that exist (any order). */
-  readBarStates(keys: readonly BarKey[]): Promise<StoredBarState[]>;
-}
-
-/** What the writer drains: the minute-bar aggregator. */
-export interface DirtyBarSource {
-  takeDirty(max: number): BarDelta[];
-  readonly dirtyCount: number;
-  onBacklog(threshold: number, listener: () => void): void;
-  /** Bars waiting for their stored row before they can be written (after a restart). */
-  readonly seedsPending: number;
-  seedRequests(max: number): BarKey[];
-  applySeeds(keys: readonly BarKey[], stored: readonly StoredBarState[]): void;
-}
-
-/** The store, plus authoritative replaces for backfill (the ohlcv repository). */
-export interface ReplacingBarStore extends BarStore {
-  replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]>;
 }
 
 /** Rounds a VWAP to 6 decimals, the scale the database merge also rounds to. */
