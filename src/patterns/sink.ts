@@ -33,6 +33,7 @@ export interface PatternSinkOptions {
   /** Events per INSERT statement. */
   batchSize?: number;
   flushIntervalMs?: number;
+  /** First retry delay after a failed write, doubled per failure up to retryMaxMs (−50 % jitter). */
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
