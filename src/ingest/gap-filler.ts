@@ -1,3 +1,4 @@
+import { backoffDelay } from '../lib/backoff';
 import type { Logger } from '../logger';
 import { MINUTE_MS, minuteStart, type MinuteBar } from '../domain/minute-bar';
 import type { BackfillStatus } from '../domain/status';
@@ -177,7 +178,10 @@ export class GapFiller {
       this.counters.failures++;
       this.counters.lastError = error instanceof Error ? error.message : String(error);
       const streak = (this.retry.get(gap.symbol)?.streak ?? 0) + 1;
-      const delayMs = Math.min(60_000, 1000 * 2 ** streak);
+      const delayMs = backoffDelay(
+        { minMs: 2_000, maxMs: 60_000, factor: 2, jitter: 0 },
+        streak - 1,
+      );
       this.retry.set(gap.symbol, { atMs: Date.now() + delayMs, streak });
       this.deps.logger.error(
         { err: error, symbol: gap.symbol, retryInMs: delayMs },

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { redactUrl } from '../config';
+import { backoffDelay, type BackoffPolicy } from '../lib/backoff';
 import type { PatternEvent } from '../domain/pattern-event';
 import { RateLimitedLog, type Logger } from '../logger';
 import { BoundedQueue } from './bounded-queue';
@@ -49,7 +50,13 @@ export class RedisPatternPublisher {
     this.queue = new BoundedQueue(options.maxQueue ?? 10_000);
     this.batchSize = options.batchSize ?? 256;
     this.log = new RateLimitedLog(options.logger);
-    const maxDelay = options.maxReconnectDelayMs ?? 5_000;
+    // ioredis counts reconnects from 1, so even the first one is jittered: [100, 200] ms.
+    const reconnect: BackoffPolicy = {
+      minMs: 100,
+      maxMs: options.maxReconnectDelayMs ?? 5_000,
+      factor: 2,
+      jitter: 0.5,
+    };
     this.client = new Redis(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -57,8 +64,7 @@ export class RedisPatternPublisher {
       autoResendUnfulfilledCommands: false,
       connectTimeout: options.connectTimeoutMs ?? 2_000,
       commandTimeout: options.commandTimeoutMs ?? 2_000,
-      retryStrategy: (attempt) =>
-        Math.min(maxDelay, 100 * 2 ** Math.min(attempt, 10)) * (0.5 + Math.random() / 2),
+      retryStrategy: (attempt) => backoffDelay(reconnect, attempt),
     });
     this.client.on('ready', () => {
       options.logger.info(

@@ -1,6 +1,7 @@
 import type { AppEvents } from '../events/app-events';
 import type { PatternEvent } from '../domain/pattern-event';
 import type { PatternStatus } from '../domain/status';
+import { WriteBehind } from '../lib/write-behind';
 import { RateLimitedLog, type Logger } from '../logger';
 import type { PersistedPatternEvent } from '../domain/pattern-event';
 import { BoundedQueue } from './bounded-queue';
@@ -32,6 +33,7 @@ export interface PatternSinkOptions {
   /** Events per INSERT statement. */
   batchSize?: number;
   flushIntervalMs?: number;
+  /** First retry delay after a failed write, doubled per failure up to retryMaxMs (−50 % jitter). */
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
@@ -45,8 +47,6 @@ export interface PatternSinkStatus extends Omit<PatternStatus, 'detectedByPatter
   lastError: string | null;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Takes events from the engine on the tick path (accept: O(1), never blocks, never throws) and
  * does the slow work off it: a timer-driven batch writer with one write in flight, then the
@@ -56,30 +56,41 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class PatternSink {
   private readonly queue: BoundedQueue<PatternEvent>;
   private readonly batchSize: number;
-  private readonly flushIntervalMs: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
   private readonly log: RateLimitedLog;
-  private retryBatch: PatternEvent[] | null = null;
-  private retryAttempt = 0;
-  private retryAtMs = 0;
-  private writing: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private immediate: NodeJS.Immediate | null = null;
+  private readonly machine: WriteBehind<PatternEvent, PersistedPatternEvent[]>;
   private stopped = false;
   private accepted = 0;
   private persisted = 0;
   private duplicates = 0;
-  private writeFailures = 0;
-  private lastError: string | null = null;
 
   constructor(private readonly options: PatternSinkOptions) {
     this.queue = new BoundedQueue(options.maxQueue ?? 20_000);
     this.batchSize = options.batchSize ?? 1_000;
-    this.flushIntervalMs = options.flushIntervalMs ?? 250;
-    this.retryBaseMs = options.retryBaseMs ?? 200;
-    this.retryMaxMs = options.retryMaxMs ?? 5_000;
     this.log = new RateLimitedLog(options.logger);
+    this.machine = new WriteBehind({
+      name: 'pattern sink',
+      logger: options.logger,
+      intervalMs: options.flushIntervalMs ?? 250,
+      retry: {
+        minMs: options.retryBaseMs ?? 200,
+        maxMs: options.retryMaxMs ?? 5_000,
+        factor: 2,
+        jitter: 0.5,
+      },
+      // Shutdown retries at a short pause instead of waiting out the backoff.
+      drainPauseMaxMs: 100,
+      take: () => this.queue.take(this.batchSize),
+      write: (batch) => options.writer.insertMany(batch),
+      onWritten: (batch, inserted) => this.onWritten(batch, inserted),
+      backlog: () => this.queue.length,
+      ready: () => this.queue.length >= this.batchSize,
+      onFailure: (error, batch, streak) =>
+        this.log.warn(
+          'pattern-sink:write',
+          { err: error, batch: batch?.length ?? 0, attempt: streak, queued: this.queue.length },
+          'writing patterns failed; will retry',
+        ),
+    });
   }
 
   /** The engine's sink callback: enqueue only. A full batch schedules a write right after this tick. */
@@ -87,38 +98,27 @@ export class PatternSink {
     if (this.stopped) return;
     this.accepted++;
     this.queue.push(event);
-    if (
-      this.queue.length >= this.batchSize &&
-      this.writing === null &&
-      this.immediate === null &&
-      this.timer !== null
-    ) {
-      this.immediate = setImmediate(() => {
-        this.immediate = null;
-        void this.flush();
-      });
-    }
+    if (this.queue.length >= this.batchSize) this.machine.kick();
   };
 
   /** Starts the periodic writer (unref'd: it never keeps the process alive on its own). */
   start(): void {
-    if (this.timer !== null || this.stopped) return;
-    this.timer = setInterval(() => void this.flush(), this.flushIntervalMs);
-    this.timer.unref();
+    if (!this.stopped) this.machine.start();
   }
 
   status(): PatternSinkStatus {
     const publisher = this.options.publisher?.status();
+    const machine = this.machine.status();
     return {
       accepted: this.accepted,
       persisted: this.persisted,
       duplicates: this.duplicates,
       published: publisher?.published ?? 0,
       publishFailures: publisher?.publishFailures ?? 0,
-      queueDepth: this.queue.length + (this.retryBatch?.length ?? 0) + (publisher?.queueDepth ?? 0),
+      queueDepth: this.queue.length + this.machine.retrying + (publisher?.queueDepth ?? 0),
       dropped: this.queue.dropped + (publisher?.dropped ?? 0),
-      writeFailures: this.writeFailures,
-      lastError: this.lastError,
+      writeFailures: machine.failures,
+      lastError: machine.lastError,
     };
   }
 
@@ -128,84 +128,19 @@ export class PatternSink {
    */
   async drain(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (
-      (this.queue.length > 0 || this.retryBatch !== null || this.writing !== null) &&
-      Date.now() < deadline
-    ) {
-      if (this.writing !== null) {
-        await this.writing;
-        continue;
-      }
-      const failuresBefore = this.writeFailures;
-      await this.writeBatch();
-      if (this.writeFailures > failuresBefore)
-        await sleep(Math.min(100, Math.max(0, deadline - Date.now())));
-    }
+    await this.machine.drain(timeoutMs);
     await this.options.publisher?.drain(Math.max(0, deadline - Date.now()));
   }
 
   /** Drains (bounded by the timeout), stops the timer and closes the publisher. */
   async stop(timeoutMs = 10_000): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    if (this.immediate !== null) clearImmediate(this.immediate);
-    this.immediate = null;
+    this.machine.stop();
     await this.drain(timeoutMs);
     this.stopped = true;
     await this.options.publisher?.stop();
   }
 
-  /** One write unless one is in flight or a retry is backing off; chains while full batches remain. */
-  private async flush(): Promise<void> {
-    if (this.writing !== null || Date.now() < this.retryAtMs) return;
-    await this.writeBatch();
-    if (
-      this.retryBatch === null &&
-      this.queue.length >= this.batchSize &&
-      this.immediate === null &&
-      this.timer !== null
-    ) {
-      this.immediate = setImmediate(() => {
-        this.immediate = null;
-        void this.flush();
-      });
-    }
-  }
-
-  private writeBatch(): Promise<void> {
-    if (this.writing !== null) return this.writing;
-    const batch = this.retryBatch ?? this.queue.take(this.batchSize);
-    if (batch.length === 0) return Promise.resolve();
-    this.writing = this.write(batch).finally(() => {
-      this.writing = null;
-    });
-    return this.writing;
-  }
-
-  private async write(batch: PatternEvent[]): Promise<void> {
-    let inserted: PersistedPatternEvent[];
-    try {
-      inserted = await this.options.writer.insertMany(batch);
-    } catch (error) {
-      this.retryBatch = batch;
-      this.retryAttempt++;
-      this.writeFailures++;
-      const delay = Math.min(
-        this.retryMaxMs,
-        this.retryBaseMs * 2 ** Math.min(this.retryAttempt - 1, 16),
-      );
-      this.retryAtMs = Date.now() + delay * (0.5 + Math.random() / 2);
-      this.lastError = error instanceof Error ? error.message : String(error);
-      this.log.warn(
-        'pattern-sink:write',
-        { err: error, batch: batch.length, attempt: this.retryAttempt, queued: this.queue.length },
-        'writing patterns failed; will retry',
-      );
-      return;
-    }
-    this.retryBatch = null;
-    this.retryAttempt = 0;
-    this.retryAtMs = 0;
+  private onWritten(batch: PatternEvent[], inserted: PersistedPatternEvent[]): void {
     this.persisted += inserted.length;
     this.duplicates += batch.length - inserted.length;
     if (inserted.length === 0) return;

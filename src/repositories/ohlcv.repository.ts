@@ -4,6 +4,7 @@ import { OhlcvMinuteEntity } from '../entities/ohlcv-minute.entity';
 import type { StoredBar } from '../domain/stored-bar';
 import type { BarDelta, BarKey, StoredBarState, UpsertDeltasResult } from '../domain/bar-delta';
 import type { MinuteBar } from '../domain/minute-bar';
+import type { WriteFailure } from '../domain/write-failure';
 import { HALF_MASK, maskFromText, maskToText } from '../domain/seconds-mask';
 import { decimalText } from '../domain/tick';
 import {
@@ -16,13 +17,23 @@ import {
 } from './ohlcv.sql';
 import { createSymbolRepository, type SymbolRepository } from './symbol.repository';
 
-/** A bar write failed; `sqlState` is PostgreSQL's error code when the server gave one. */
-export class OhlcvWriteError extends Error {
+/**
+ * A bar write failed; `sqlState` is PostgreSQL's error code when the server gave one. Permanent
+ * (see WriteFailure) for the classes a retry cannot fix: cardinality (21), data (22) and
+ * integrity (23) violations, except a foreign-key violation, which this repository repairs by
+ * re-registering symbols.
+ */
+export class OhlcvWriteError extends Error implements WriteFailure {
   readonly sqlState: string | undefined;
+  readonly permanent: boolean;
   constructor(message: string, options: { cause: unknown }) {
     super(message, options);
     this.name = 'OhlcvWriteError';
     this.sqlState = sqlStateOf(options.cause);
+    this.permanent =
+      this.sqlState !== undefined &&
+      this.sqlState !== FOREIGN_KEY_VIOLATION &&
+      /^(21|22|23)/.test(this.sqlState);
   }
 }
 

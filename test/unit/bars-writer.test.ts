@@ -159,7 +159,7 @@ describe('BarWriter', () => {
     const h = harness();
     h.store.failWith = (batch) =>
       batch.some((d) => d.symbol === 'BAD')
-        ? Object.assign(new Error('check violation'), { code: '23514' })
+        ? Object.assign(new Error('check violation'), { code: '23514', permanent: true })
         : null;
     for (const s of ['A', 'B', 'BAD', 'C', 'D']) h.aggregator.apply(tick(s, 1));
     await h.writer.drain();

@@ -1,4 +1,4 @@
-import { backoffDelay, parseRetryAfter } from '../../src/ingest/massive/backoff';
+import { backoffDelay, parseRetryAfter } from '../../src/lib/backoff';
 import { BackfillClosedError, MassivePoolConfigError } from '../../src/ingest/massive/errors';
 import { splitSymbols } from '../../src/ingest/massive/pool';
 import { RequestLimiter } from '../../src/ingest/massive/request-limiter';

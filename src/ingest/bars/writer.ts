@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { StoredBar } from '../../domain/stored-bar';
 import { RateLimitedLog, type Logger } from '../../logger';
-import { sqlStateOf } from '../../repositories/ohlcv.repository';
 import type { WriterStatus } from '../../domain/status';
 import type { BarDelta, UpsertDeltasResult } from '../../domain/bar-delta';
+import { isPermanentWriteFailure } from '../../domain/write-failure';
+import { WriteBehind, type FlushOutcome } from '../../lib/write-behind';
 import type { DirtyBarSource, ReplacingBarStore } from './bar-store';
 import { LatencyReservoir } from './latency-reservoir';
 import type { MinuteBar } from '../../domain/minute-bar';
@@ -18,7 +19,7 @@ export interface BarWriterOptions {
   flushIntervalMs: number;
   /** Deltas per statement; a full batch is flushed at once. */
   flushBatchSize: number;
-  /** First retry delay after a failed flush, doubled per failure up to retryMaxMs (±20 % jitter). */
+  /** First retry delay after a failed flush, doubled per failure up to retryMaxMs (−20 % jitter). */
   retryInitialMs?: number;
   retryMaxMs?: number;
   /** Merged stored values of every row a flush (or replace) changed; feeds GraphQL barUpdated. */
@@ -38,15 +39,10 @@ export class DrainTimeoutError extends Error {
   }
 }
 
-/** idle: nothing to write; flushed: a batch was written; failed: retry after backoff; again: retry now. */
-export type FlushOutcome = 'idle' | 'flushed' | 'failed' | 'again';
-
-/**
- * SQLSTATE classes a retry cannot fix (bad data, a duplicate key within one batch), except a
- * foreign-key violation, which the repository repairs by re-registering symbols.
- */
-const isPoison = (state: string | undefined) =>
-  state !== undefined && state !== '23503' && /^(21|22|23)/.test(state);
+interface TimedUpsert {
+  result: UpsertDeltasResult;
+  ms: number;
+}
 
 /**
  * Write-behind flusher: drains the aggregator's coalesced deltas into the store every
@@ -58,55 +54,62 @@ const isPoison = (state: string | undefined) =>
  * rejects as invalid data, which is logged with its values.
  */
 export class BarWriter {
-  private readonly options: Required<Omit<BarWriterOptions, 'onFlushed' | 'onFlushLatency'>> &
-    Pick<BarWriterOptions, 'onFlushed' | 'onFlushLatency'>;
-  /** Batches that failed, oldest first; always written before new deltas. */
-  private readonly retryQueue: BarDelta[][] = [];
-  private tail: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
-  private looping = false;
-  private backingOff = false;
-  private failureStreak = 0;
-  private streakStartedAt = 0;
-  private lastFailure: unknown = null;
+  private readonly machine: WriteBehind<BarDelta, TimedUpsert>;
   private readonly latency = new LatencyReservoir();
   private readonly rateLimited: RateLimitedLog;
   private readonly counters = {
     barsWritten: 0,
     barsReplaced: 0,
-    flushes: 0,
-    flushFailures: 0,
     duplicatesIgnored: 0,
     conflicts: 0,
     rejected: 0,
-    lastFlushAt: null as string | null,
-    lastError: null as string | null,
   };
 
-  constructor(options: BarWriterOptions) {
-    this.options = { retryInitialMs: 200, retryMaxMs: 10_000, ...options };
+  constructor(private readonly options: BarWriterOptions) {
     this.rateLimited = new RateLimitedLog(options.logger);
+    const { source, flushBatchSize } = options;
+    this.machine = new WriteBehind({
+      name: 'bar writer',
+      logger: options.logger,
+      intervalMs: options.flushIntervalMs,
+      retry: {
+        minMs: options.retryInitialMs ?? 200,
+        maxMs: options.retryMaxMs ?? 10_000,
+        factor: 2,
+        jitter: 0.2,
+      },
+      take: () => this.take(),
+      write: (batch) => this.upsert(batch),
+      onWritten: (batch, written) => this.onWritten(batch, written),
+      backlog: () => source.dirtyCount + source.seedsPending,
+      ready: () => source.seedsPending > 0 || source.dirtyCount >= flushBatchSize,
+      split: (batch, error) => this.splitPoison(batch, error),
+      onFailure: (error, batch, streak) => {
+        if (streak > 1) return;
+        options.logger.error(
+          { err: error, batch: batch?.length ?? 0, backlog: this.backlog },
+          'bar flush failed; retrying the same batch with backoff until the database is back',
+        );
+      },
+      onRecovered: (failures, outageMs) =>
+        options.logger.info({ failures, outageMs, backlog: this.backlog }, 'bar writes recovered'),
+    });
   }
 
   /** Starts the flush timer (idempotent). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.options.source.onBacklog(this.options.flushBatchSize, () => this.kick());
-    this.schedule(this.options.flushIntervalMs);
+    this.options.source.onBacklog(this.options.flushBatchSize, () => this.machine.kick());
+    this.machine.start();
   }
 
   /** Stops the timer. An in-flight flush completes; call drain() first to write everything. */
   stop(): void {
-    this.running = false;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.machine.stop();
   }
 
   /** One flush attempt, serialised with every other write of this writer. */
   flushNow(): Promise<FlushOutcome> {
-    return this.exclusive(() => this.flushOnce());
+    return this.machine.flushNow();
   }
 
   /**
@@ -115,16 +118,8 @@ export class BarWriter {
    * `timeoutMs` (default: wait forever).
    */
   async drain(options: { timeoutMs?: number } = {}): Promise<void> {
-    const deadline = Date.now() + (options.timeoutMs ?? Infinity);
-    for (;;) {
-      const outcome = await this.flushNow();
-      if (outcome === 'idle' && this.backlog === 0) return;
-      if (outcome !== 'failed') continue;
-      const delay = this.backoffDelay();
-      if (Date.now() + delay > deadline)
-        throw new DrainTimeoutError(this.backlog, { cause: this.lastFailure });
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+    if (!(await this.machine.drain(options.timeoutMs)))
+      throw new DrainTimeoutError(this.backlog, { cause: this.machine.lastFailure });
   }
 
   /**
@@ -133,7 +128,7 @@ export class BarWriter {
    */
   async replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
     if (bars.length === 0) return [];
-    const stored = await this.exclusive(() => this.options.store.replaceMinuteBars(bars));
+    const stored = await this.machine.exclusive(() => this.options.store.replaceMinuteBars(bars));
     this.counters.barsReplaced += stored.length;
     this.counters.barsWritten += stored.length;
     this.notifyFlushed(stored);
@@ -142,107 +137,48 @@ export class BarWriter {
 
   /** Bar updates not yet in the database: dirty and unseeded bars, plus failed batches. */
   get backlog(): number {
-    let pending = this.options.source.dirtyCount + this.options.source.seedsPending;
-    for (const batch of this.retryQueue) pending += batch.length;
-    return pending;
+    return this.machine.pending;
   }
 
   /** The writer's part of the status snapshot, plus counters beyond the shared WriterStatus. */
   status(): WriterStatus & { barsReplaced: number; conflicts: number; rejected: number } {
+    const c = this.counters;
+    const machine = this.machine.status();
     return {
-      ...this.counters,
+      barsWritten: c.barsWritten,
+      barsReplaced: c.barsReplaced,
+      flushes: machine.flushes,
+      flushFailures: machine.failures,
+      duplicatesIgnored: c.duplicatesIgnored,
+      conflicts: c.conflicts,
+      rejected: c.rejected,
+      lastFlushAt: machine.lastFlushAt,
+      lastError: machine.lastError,
       flushLatencyMs: { p50: this.latency.percentile(50), p99: this.latency.percentile(99) },
       backlog: this.backlog,
     };
   }
 
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work);
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  }
-
-  private kick(): void {
-    if (this.running && !this.looping && !this.backingOff) this.schedule(0);
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.loop().catch((error: unknown) =>
-        this.options.logger.error({ err: error }, 'bar writer loop crashed'),
-      );
-    }, delayMs);
-    // The writer never keeps a process alive on its own: the feed and the HTTP server do.
-    this.timer.unref();
-  }
-
-  private async loop(): Promise<void> {
-    this.looping = true;
-    let outcome: FlushOutcome;
-    try {
-      outcome = await this.flushNow();
-    } finally {
-      this.looping = false;
-    }
-    if (!this.running) return;
-    this.backingOff = outcome === 'failed';
-    if (this.backingOff) return this.schedule(this.backoffDelay());
-    const more =
-      outcome === 'again' ||
-      this.retryQueue.length > 0 ||
-      this.options.source.seedsPending > 0 ||
-      this.options.source.dirtyCount >= this.options.flushBatchSize;
-    this.schedule(more ? 0 : this.options.flushIntervalMs);
-  }
-
-  private async flushOnce(): Promise<FlushOutcome> {
+  /** Bars restored after a restart need their stored row before their first delta is taken. */
+  private async take(): Promise<BarDelta[]> {
     const { source, store, flushBatchSize } = this.options;
-    if (this.retryQueue.length === 0 && source.seedsPending > 0) {
+    if (source.seedsPending > 0) {
       const keys = source.seedRequests(flushBatchSize);
-      try {
-        source.applySeeds(keys, await store.readBarStates(keys));
-      } catch (error) {
-        return this.onFailure(null, error);
-      }
+      source.applySeeds(keys, await store.readBarStates(keys));
     }
-    const retrying = this.retryQueue.length > 0;
-    const batch = retrying ? this.retryQueue.shift()! : source.takeDirty(flushBatchSize);
-    if (batch.length === 0) return 'idle';
-    const started = performance.now();
-    let result: UpsertDeltasResult;
-    try {
-      result = await store.upsertDeltas(batch);
-    } catch (error) {
-      return this.onFailure(batch, error);
-    }
-    const ms = performance.now() - started;
-    this.onSuccess(batch, result, ms);
-    return 'flushed';
+    return source.takeDirty(flushBatchSize);
   }
 
-  private onSuccess(batch: BarDelta[], result: UpsertDeltasResult, ms: number): void {
+  private async upsert(batch: BarDelta[]): Promise<TimedUpsert> {
+    const started = performance.now();
+    const result = await this.options.store.upsertDeltas(batch);
+    return { result, ms: performance.now() - started };
+  }
+
+  private onWritten(batch: BarDelta[], { result, ms }: TimedUpsert): void {
     const c = this.counters;
-    if (this.failureStreak > 0) {
-      this.options.logger.info(
-        {
-          failures: this.failureStreak,
-          outageMs: Date.now() - this.streakStartedAt,
-          backlog: this.backlog,
-        },
-        'bar writes recovered',
-      );
-      this.failureStreak = 0;
-    }
-    c.flushes++;
     c.barsWritten += result.stored.length;
     c.duplicatesIgnored += result.ignored;
-    c.lastFlushAt = new Date().toISOString();
     this.latency.add(ms);
     this.options.onFlushLatency?.(ms);
     if (result.conflicts === null || result.conflicts > 0) {
@@ -256,42 +192,22 @@ export class BarWriter {
     this.notifyFlushed(result.stored);
   }
 
-  /** `batch` null: reading seeds failed (nothing to re-queue, the seeds stay pending). */
-  private onFailure(batch: BarDelta[] | null, error: unknown): FlushOutcome {
-    const c = this.counters;
-    const sqlState = sqlStateOf(error);
-    c.flushFailures++;
-    c.lastError = error instanceof Error ? error.message : String(error);
-    this.lastFailure = error;
-    if (batch !== null && isPoison(sqlState)) {
-      // Nothing of the statement was applied; isolate the bad delta by halving the batch.
-      if (batch.length > 1) {
-        const half = Math.ceil(batch.length / 2);
-        this.retryQueue.unshift(batch.slice(0, half), batch.slice(half));
-        return 'again';
-      }
-      c.rejected++;
-      this.options.logger.error(
-        { err: error, sqlState, delta: batch[0] },
-        'bar delta rejected by the database, dropped',
-      );
-      return 'again';
+  /**
+   * The store refused the data itself, so nothing of the statement was applied: isolate the bad
+   * delta by halving the batch, and drop it (logged with its values) once it stands alone.
+   */
+  private splitPoison(batch: BarDelta[], error: unknown): BarDelta[][] | null {
+    if (!isPermanentWriteFailure(error)) return null;
+    if (batch.length > 1) {
+      const half = Math.ceil(batch.length / 2);
+      return [batch.slice(0, half), batch.slice(half)];
     }
-    if (batch !== null) this.retryQueue.unshift(batch);
-    if (this.failureStreak++ === 0) {
-      this.streakStartedAt = Date.now();
-      this.options.logger.error(
-        { err: error, sqlState, batch: batch?.length ?? 0, backlog: this.backlog },
-        'bar flush failed; retrying the same batch with backoff until the database is back',
-      );
-    }
-    return 'failed';
-  }
-
-  private backoffDelay(): number {
-    const { retryInitialMs, retryMaxMs } = this.options;
-    const base = Math.min(retryMaxMs, retryInitialMs * 2 ** Math.max(0, this.failureStreak - 1));
-    return Math.round(base * (0.8 + 0.4 * Math.random()));
+    this.counters.rejected++;
+    this.options.logger.error(
+      { err: error, delta: batch[0] },
+      'bar delta rejected by the database, dropped',
+    );
+    return [];
   }
 
   private notifyFlushed(stored: StoredBar[]): void {

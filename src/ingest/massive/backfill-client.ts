@@ -4,7 +4,7 @@ import { createQuietLogger, type Logger } from '../../logger';
 import { MINUTE_MS, type MinuteBar } from '../../domain/minute-bar';
 import { fromAggregate } from '../tick-validation';
 import { type RejectReason, type TickSource } from '../../domain/tick';
-import { backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff';
+import { backoffDelay, parseRetryAfter, type BackoffPolicy } from '../../lib/backoff';
 import { BackfillClosedError, BackfillRequestError } from './errors';
 import { RequestLimiter } from './request-limiter';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger';
 import type { RejectReason, TickData, TickSource } from '../../domain/tick';
-import type { BackoffPolicy } from './backoff';
+import type { BackoffPolicy } from '../../lib/backoff';
 import type { MassiveError } from './errors';
 
 /** Tunables of one socket. Every field has a default in DEFAULT_CONNECTION_OPTIONS. */

@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { redactUrl } from '../../config';
 import { createQuietLogger, RateLimitedLog, type Logger } from '../../logger';
 import type { ConnectionState, ConnectionStatus } from '../../domain/status';
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '../../lib/backoff';
 import {
   pickTuning,
   type ConnectionTuning,
