@@ -1,7 +1,10 @@
+import type { DataSource } from 'typeorm';
+import type { IngestStatusSnapshot } from '../../src/domain/status';
 import { createAppEvents, type AppEvents } from '../../src/events/app-events';
 import { createServer, type RunningServer, type ServerOptions } from '../../src/http/server';
-import type { IngestStatusSnapshot } from '../../src/domain/status';
 import { createQuietLogger } from '../../src/logger';
+import { createReadRepositories } from '../../src/repositories/read-repositories';
+import { createApiServices } from '../../src/services/api-services';
 import { makeStatusSnapshot } from './api-factories';
 import type { TestDatabase } from './test-databases';
 
@@ -14,20 +17,28 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** A real API server on port 0 over a test database, with a controllable status/feed. */
+export interface TestApiOverrides extends Partial<Omit<ServerOptions, 'services' | 'database'>> {
+  /** Serve the read side (and `/readyz`) from this DataSource instead of the test database's. */
+  dataSource?: DataSource;
+}
+
+/**
+ * A real API server on port 0 over a test database, with a controllable status/feed. The read
+ * side is wired as src/app.ts wires it (createReadRepositories → createApiServices).
+ */
 export async function startTestApi(
   db: TestDatabase,
-  overrides: Partial<ServerOptions> = {},
+  { dataSource = db.dataSource, ...overrides }: TestApiOverrides = {},
 ): Promise<TestApi> {
   const events = createAppEvents();
   const state = { feedConnected: true, status: makeStatusSnapshot({ database: db.kind }) };
+  const repositories = createReadRepositories(dataSource);
   const server = await createServer({
     port: 0,
     host: '127.0.0.1',
     config: { production: false, apiToken: null, pollMs: 2000 },
-    dataSource: db.dataSource,
-    events,
-    status: () => state.status,
+    services: createApiServices({ repositories, events, status: () => state.status }),
+    database: repositories.health,
     feedConnected: () => state.feedConnected,
     logger: createQuietLogger(),
     ...overrides,
