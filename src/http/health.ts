@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import { routeLabel } from './metrics';
 
-/** `/readyz`'s database check: true when `SELECT 1` answered, false when the database is not open. */
+/** `/readyz`'s database check: true when its statement answered, false when the database is not open. */
 export interface DatabaseProbe {
+  /** The statement the probe runs, as the 503 reason quotes it. */
+  readonly statement: string;
   ping(): Promise<boolean>;
 }
 
@@ -11,7 +13,7 @@ export interface HealthOptions {
   feedConnected: () => boolean;
   /** True once shutdown began: a draining instance is alive but must take no new traffic. */
   closing: () => boolean;
-  /** How long `SELECT 1` may take before the database counts as unreachable. */
+  /** How long the probe may take before the database counts as unreachable. */
   databaseTimeoutMs?: number;
 }
 
@@ -57,7 +59,8 @@ export function createHealthRouter(options: HealthOptions): Router {
       await databaseAnswers(options.database, timeoutMs),
       options.feedConnected(),
     ];
-    if (!database) reasons.push(`database did not answer SELECT 1 within ${timeoutMs} ms`);
+    if (!database)
+      reasons.push(`database did not answer ${options.database.statement} within ${timeoutMs} ms`);
     if (!feed) reasons.push('feed is not connected');
     const checks = { database: database ? 'ok' : 'fail', feed: feed ? 'ok' : 'fail' };
     if (reasons.length === 0) res.json({ status: 'ready', checks });
