@@ -6,7 +6,7 @@ import { createQuietLogger } from '../../src/logger';
 import { createReadRepositories } from '../../src/repositories/read-repositories';
 import { createApiServices } from '../../src/services/api-services';
 import { makeStatusSnapshot } from './api-factories';
-import type { TestDatabase } from './test-databases';
+import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './test-databases';
 
 export interface TestApi {
   server: RunningServer;
@@ -44,6 +44,35 @@ export async function startTestApi(
     ...overrides,
   });
   return { server, url: server.url, events, state, close: () => server.close() };
+}
+
+export interface TestApiFixture {
+  db: TestDatabase;
+  api: TestApi;
+}
+
+/**
+ * The usual fixture of an API suite, registered on the calling describe block: beforeAll opens
+ * a fresh database of `kind`, runs `seed` on it and starts a test API over it; afterAll closes
+ * the API and drops the database. The returned objects are filled in by beforeAll, so read
+ * them inside tests and hooks only.
+ */
+export function useTestApi(
+  kind: TestDatabaseKind,
+  options: { seed?: (db: TestDatabase) => Promise<void>; api?: TestApiOverrides } = {},
+): TestApiFixture {
+  const db = {} as TestDatabase;
+  const api = {} as TestApi;
+  beforeAll(async () => {
+    Object.assign(db, await createTestDatabase(kind));
+    await options.seed?.(db);
+    Object.assign(api, await startTestApi(db, options.api));
+  });
+  afterAll(async () => {
+    if ('close' in api) await api.close();
+    if ('drop' in db) await db.drop();
+  });
+  return { db, api };
 }
 
 export interface GraphqlResponse<T = Record<string, unknown>> {
