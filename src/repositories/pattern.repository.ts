@@ -60,8 +60,9 @@ const keyOf = (symbol: string, pattern: string, timestampMs: number) =>
   `${symbol}\u0000${pattern}\u0000${timestampMs}`;
 
 /**
- * The only SQL on the `patterns` table. Writes are one `unnest` statement per batch (no
- * parameter-count limit, one round trip); reads go newest first.
+ * The `patterns` table, for the sink (writes) and the API (reads). Writes are one `unnest`
+ * statement per batch (no parameter-count limit, one round trip); reads go newest first.
+ * Statements are in pattern.sql.ts, except the filtered read, whose WHERE is built per filter.
  */
 export class PatternRepository {
   private readonly table: Repository<PatternEntity>;
