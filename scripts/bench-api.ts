@@ -19,7 +19,9 @@ import { createAppEvents } from '../src/events/app-events';
 import { createServer } from '../src/http/server';
 import type { IngestStatusSnapshot } from '../src/domain/status';
 import { createLogger } from '../src/logger';
-import { RECENT_BARS_SQL } from '../src/services/bar-query.service';
+import { RECENT_BARS_SQL } from '../src/repositories/bar-read.sql';
+import { createReadRepositories } from '../src/repositories/read-repositories';
+import { createApiServices } from '../src/services/api-services';
 
 export interface ApiBenchOptions {
   /** Base URL of a running TickStock API. */
@@ -228,13 +230,13 @@ function idleStatus(): IngestStatusSnapshot {
 /** Child process: serve the API on a free port over `url`, report the port to the parent. */
 async function serve(url: string): Promise<void> {
   const dataSource = await openDatabase({ kind: 'postgres', url });
+  const repositories = createReadRepositories(dataSource);
   const server = await createServer({
     port: 0,
     host: '127.0.0.1',
     config: { production: true, apiToken: null, pollMs: 2000 },
-    dataSource,
-    events: createAppEvents(),
-    status: idleStatus,
+    services: createApiServices({ repositories, events: createAppEvents(), status: idleStatus }),
+    database: repositories.health,
     feedConnected: () => true,
     logger: createLogger('warn'),
   });

@@ -19,6 +19,8 @@ import type { TickSource } from './domain/tick';
 import { createLogger, type Logger } from './logger';
 import { createPatternModule, type PatternModule } from './patterns/pattern-module';
 import { createOhlcvRepository } from './repositories/ohlcv.repository';
+import { createReadRepositories } from './repositories/read-repositories';
+import { createApiServices } from './services/api-services';
 
 export interface RunningApp {
   url: string;
@@ -159,18 +161,22 @@ export async function startApp(
 
   let server: RunningServer;
   try {
+    const reads = createReadRepositories(dataSource);
     server = await createServer({
       port: config.port,
       config,
-      dataSource,
-      events,
-      status,
+      services: createApiServices({
+        repositories: reads,
+        events,
+        status,
+        // A `since` at the newest bar must be accepted even when accelerated feed time is ahead of the clock.
+        futureSinceToleranceMs: feed.maxFutureMs,
+      }),
+      database: reads.health,
       feedConnected: () => pool.allLive(),
       logger: logger.child({ component: 'http' }),
       staticDir: options.staticDir ?? defaultStaticDir(),
       metrics,
-      // A `since` at the newest bar must be accepted even when accelerated feed time is ahead of the clock.
-      futureSinceToleranceMs: feed.maxFutureMs,
     });
   } catch (error) {
     await Promise.allSettled([patterns.stop(), dataSource.destroy(), simulator?.close()]);

@@ -9,7 +9,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { Server as HttpServer } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../logger';
-import type { ApiContext } from '../schema/api-context';
+import type { ApiContext } from '../resolvers/api-context';
 import { formatGraphQLError } from './graphql-errors';
 import { graphqlMetricsPlugin } from './graphql-metrics.plugin';
 import {

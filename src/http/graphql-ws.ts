@@ -10,7 +10,7 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
-import { createApiContext, type ResolverContainer } from '../schema/api-context';
+import { createApiContext } from '../resolvers/api-context';
 import { bearerMatches } from './auth';
 import { formatGraphQLError } from './graphql-errors';
 import {
@@ -26,7 +26,6 @@ export interface GraphqlWsOptions {
   httpServer: HttpServer;
   path: string;
   schema: GraphQLSchema;
-  container: ResolverContainer;
   apiToken: string | null;
   production: boolean;
   logger: Logger;
@@ -87,7 +86,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: createApiContext(options.container),
+          contextValue: createApiContext(),
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) => {

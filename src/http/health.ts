@@ -1,27 +1,35 @@
 import { Router } from 'express';
-import type { DataSource } from 'typeorm';
 import { routeLabel } from './metrics';
 
+/** `/readyz`'s database check: true when its statement answered, false when the database is not open. */
+export interface DatabaseProbe {
+  /** The statement the probe runs, as the 503 reason quotes it. */
+  readonly statement: string;
+  ping(): Promise<boolean>;
+}
+
 export interface HealthOptions {
-  dataSource: DataSource;
+  database: DatabaseProbe;
   feedConnected: () => boolean;
   /** True once shutdown began: a draining instance is alive but must take no new traffic. */
   closing: () => boolean;
-  /** How long `SELECT 1` may take before the database counts as unreachable. */
+  /** How long the probe may take before the database counts as unreachable. */
   databaseTimeoutMs?: number;
 }
 
 const DEFAULT_DATABASE_TIMEOUT_MS = 2000;
 
-/** Resolves true when `SELECT 1` answers within the timeout. Never rejects. */
-export async function databaseAnswers(dataSource: DataSource, timeoutMs: number): Promise<boolean> {
-  if (!dataSource.isInitialized) return false;
+/** Resolves true when the probe answers within the timeout. Never rejects. */
+export async function databaseAnswers(
+  database: DatabaseProbe,
+  timeoutMs: number,
+): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
-  const probe = dataSource.query('SELECT 1').then(
-    () => true,
+  const probe = database.ping().then(
+    (answered) => answered,
     () => false,
   );
   try {
@@ -48,10 +56,11 @@ export function createHealthRouter(options: HealthOptions): Router {
     const reasons: string[] = [];
     if (options.closing()) reasons.push('shutting down');
     const [database, feed] = [
-      await databaseAnswers(options.dataSource, timeoutMs),
+      await databaseAnswers(options.database, timeoutMs),
       options.feedConnected(),
     ];
-    if (!database) reasons.push(`database did not answer SELECT 1 within ${timeoutMs} ms`);
+    if (!database)
+      reasons.push(`database did not answer ${options.database.statement} within ${timeoutMs} ms`);
     if (!feed) reasons.push('feed is not connected');
     const checks = { database: database ? 'ok' : 'fail', feed: feed ? 'ok' : 'fail' };
     if (reasons.length === 0) res.json({ status: 'ready', checks });

@@ -1,10 +1,9 @@
 import { Router, type Request } from 'express';
 import type { StoredBar } from '../domain/stored-bar';
-import type { IngestStatusSnapshot } from '../domain/status';
-import { BarQueryService } from '../services/bar-query.service';
+import type { BarQueryService } from '../services/bar-query.service';
 import { InvalidInputError } from '../services/domain-errors';
+import type { IngestStatusService } from '../services/ingest-status.service';
 import { parseLimitParam, parseSinceParam } from '../services/query-input';
-import type { ServiceRegistry } from '../services/service-registry';
 import { routeLabel } from './metrics';
 
 /** One tick of the legacy `/api/ticks/recent` answer (the old service's exact field set). */
@@ -47,8 +46,8 @@ function singleParam(req: Request, name: string): string | undefined {
 }
 
 export interface RestOptions {
-  services: ServiceRegistry;
-  status: () => IngestStatusSnapshot;
+  bars: BarQueryService;
+  ingestStatus: IngestStatusService;
 }
 
 /**
@@ -58,7 +57,7 @@ export interface RestOptions {
  */
 export function createRestRouter(options: RestOptions): Router {
   const router = Router();
-  const bars = options.services.get(BarQueryService);
+  const { bars, ingestStatus } = options;
 
   router.get('/api/ticks/recent', routeLabel('/api/ticks/recent'), async (req, res) => {
     const symbol = singleParam(req, 'symbol');
@@ -78,7 +77,7 @@ export function createRestRouter(options: RestOptions): Router {
   });
 
   router.get('/api/stats', routeLabel('/api/stats'), (_req, res) => {
-    res.json(options.status());
+    res.json(ingestStatus.snapshot());
   });
 
   return router;

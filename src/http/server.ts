@@ -2,19 +2,16 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type RequestHandler } from 'express';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config';
-import type { AppEvents } from '../events/app-events';
-import type { IngestStatusSnapshot } from '../domain/status';
 import type { Logger } from '../logger';
-import { buildAppSchema } from '../schema/build-schema';
-import { createApiContext, ResolverContainer } from '../schema/api-context';
-import { ServiceRegistry } from '../services/service-registry';
+import { createApiContext } from '../resolvers/api-context';
+import { buildApiSchema } from '../resolvers/build-schema';
+import type { ApiServices } from '../services/api-services';
 import { requireBearer } from './auth';
 import { jsonErrorHandler, jsonNotFound } from './error-handler';
 import { createApolloServer } from './graphql-http';
 import { attachGraphqlWs } from './graphql-ws';
-import { createHealthRouter } from './health';
+import { createHealthRouter, type DatabaseProbe } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
 import { createRestRouter } from './rest';
 
@@ -27,17 +24,16 @@ export interface ServerOptions {
   port: number;
   host?: string;
   config: Pick<AppConfig, 'production' | 'apiToken' | 'pollMs'>;
-  dataSource: DataSource;
-  events: AppEvents;
-  status: () => IngestStatusSnapshot;
+  /** The read side, built by createApiServices; GraphQL and REST serve these instances. */
+  services: ApiServices;
+  /** `/readyz`'s database check (the read repositories' health probe). */
+  database: DatabaseProbe;
   feedConnected: () => boolean;
   logger: Logger;
   /** The built dashboard; its index.html is served at '/'. */
   staticDir?: string;
   /** Shared with the bar writer (flushLatency); created here when omitted. */
   metrics?: AppMetrics;
-  /** See ApiDeps.futureSinceToleranceMs. */
-  futureSinceToleranceMs?: number;
   /** `/readyz` database probe timeout (default 2 s). */
   readinessTimeoutMs?: number;
 }
@@ -59,17 +55,9 @@ export interface RunningServer {
  * health, readiness and metrics stay open for probes and scrapers.
  */
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, logger, status } = options;
+  const { config, logger, services } = options;
   const metrics = options.metrics ?? createMetrics();
-  const services = new ServiceRegistry({
-    dataSource: options.dataSource,
-    events: options.events,
-    status,
-    logger,
-    futureSinceToleranceMs: options.futureSinceToleranceMs,
-  });
-  const container = new ResolverContainer(services);
-  const schema = await buildAppSchema();
+  const schema = await buildApiSchema(services);
   let closing = false;
 
   const app = express();
@@ -81,7 +69,6 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     httpServer,
     path: GRAPHQL_PATH,
     schema,
-    container,
     apiToken: config.apiToken,
     production: config.production,
     logger,
@@ -99,14 +86,14 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   app.use(httpMetricsMiddleware(metrics));
   app.use(
     createHealthRouter({
-      dataSource: options.dataSource,
+      database: options.database,
       feedConnected: options.feedConnected,
       closing: () => closing,
       databaseTimeoutMs: options.readinessTimeoutMs,
     }),
   );
   app.get('/metrics', routeLabel('/metrics'), async (_req, res) => {
-    metrics.recordStatus(status());
+    metrics.recordStatus(services.ingestStatus.snapshot());
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // What the dashboard needs before its first query; nothing secret, so it stays open.
@@ -136,14 +123,14 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     routeLabel(GRAPHQL_PATH),
     graphqlAuthUnlessLandingPage,
     express.json({ limit: MAX_BODY_BYTES }),
-    expressMiddleware(apollo, { context: async () => createApiContext(container) }),
+    expressMiddleware(apollo, { context: async () => createApiContext() }),
   );
 
   app.use(
     '/api',
     requireBearer(config.apiToken, (message) => ({ error: message })),
   );
-  app.use(createRestRouter({ services, status }));
+  app.use(createRestRouter({ bars: services.bars, ingestStatus: services.ingestStatus }));
   app.use('/api', jsonNotFound);
   if (options.staticDir !== undefined)
     app.use(express.static(options.staticDir, { index: 'index.html' }));

@@ -50,10 +50,6 @@ export interface PatternMatch {
   indicators: Record<string, number>;
 }
 
-export function isPatternName(value: string): value is PatternName {
-  return (PATTERN_NAMES as readonly string[]).includes(value);
-}
-
 /** Clamps to 0..1; a non-finite input (never expected) becomes 0 rather than leaking NaN. */
 export function clamp01(value: number): number {
   if (!Number.isFinite(value)) return 0;

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { toStoredBar, type StoredBarRow } from './stored-bar-row';
 import { OhlcvMinuteEntity } from '../entities/ohlcv-minute.entity';
 import type { StoredBar } from '../domain/stored-bar';
@@ -15,7 +15,7 @@ import {
   REPLACE_SQL,
   UPSERT_DELTAS_SQL,
 } from './ohlcv.sql';
-import { createSymbolRepository, type SymbolRepository } from './symbol.repository';
+import { SymbolRepository } from './symbol.repository';
 
 /**
  * A bar write failed; `sqlState` is PostgreSQL's error code when the server gave one. Permanent
@@ -100,152 +100,162 @@ function wholeMinute(bar: MinuteBar): BarDelta {
 }
 
 /**
- * The `ohlcv_1min` repository: a TypeORM repository extended with set-based writes (one
- * `INSERT … SELECT FROM unnest(…)` per batch, no per-row parameters, so no 65,535-parameter
- * limit) that carry the exactly-once merge semantics `repository.upsert()` cannot express.
+ * The `ohlcv_1min` write side: set-based writes (one `INSERT … SELECT FROM unnest(…)` per
+ * batch, no per-row parameters, so no 65,535-parameter limit) that carry the exactly-once merge
+ * semantics `repository.upsert()` cannot express, plus the reads the writer and restart need.
  */
-export function createOhlcvRepository(
-  dataSource: DataSource,
-  symbols: SymbolRepository = createSymbolRepository(dataSource),
-) {
-  return dataSource.getRepository(OhlcvMinuteEntity).extend({
-    /**
-     * Merges deltas (unique (symbol, minute) keys within a batch) into the stored bars, after
-     * registering unknown symbols. Re-sending a batch, or any delta whose seconds the database
-     * already counted, is a no-op for that delta. Throws OhlcvWriteError.
-     */
-    async upsertDeltas(deltas: readonly BarDelta[]): Promise<UpsertDeltasResult> {
-      if (deltas.length === 0) return { stored: [], ignored: 0, conflicts: 0 };
-      const params = columnParams(deltas);
-      const symbolList = deltas.map((d) => d.symbol);
-      let rows: StoredBarRow[];
-      try {
-        await symbols.ensureRegistered(symbolList);
-        rows = await this.query<StoredBarRow[]>(UPSERT_DELTAS_SQL, params);
-      } catch (error) {
-        if (sqlStateOf(error) !== FOREIGN_KEY_VIOLATION) {
-          throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
-            cause: error,
-          });
-        }
-        // A symbol row we believed registered is gone (table truncated, database recreated):
-        // forget the cache and register again, once.
-        symbols.forgetKnown();
-        try {
-          await symbols.ensureRegistered(symbolList);
-          rows = await this.query<StoredBarRow[]>(UPSERT_DELTAS_SQL, params);
-        } catch (retryError) {
-          throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
-            cause: retryError,
-          });
-        }
-      }
-      const stored = rows.map(toStoredBar);
-      const ignored = deltas.length - stored.length;
-      const conflicts = ignored > 0 ? await this.countPartialOverlaps(deltas, stored) : 0;
-      return { stored, ignored, conflicts };
-    },
+export class OhlcvRepository {
+  private readonly table: Repository<OhlcvMinuteEntity>;
 
-    /**
-     * Writes authoritative whole minutes (REST backfill): each row is overwritten and all 60
-     * seconds are marked counted, so live deltas for those minutes arriving later are ignored and
-     * nothing is counted twice. Idempotent. Pass only minutes that have ended. Returns the stored
-     * rows. Duplicate keys in the input: the last one wins.
-     */
-    async replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
-      const unique = new Map<string, MinuteBar>();
-      for (const bar of bars) unique.set(keyOf(bar.symbol, bar.minuteStartMs), bar);
-      const all = [...unique.values()];
-      const stored: StoredBar[] = [];
-      try {
-        await symbols.ensureRegistered(all.map((bar) => bar.symbol));
-        for (let i = 0; i < all.length; i += REPLACE_CHUNK) {
-          const chunk = all.slice(i, i + REPLACE_CHUNK).map(wholeMinute);
-          const rows = await this.query<StoredBarRow[]>(REPLACE_SQL, columnParams(chunk));
-          for (const row of rows) stored.push(toStoredBar(row));
-        }
-      } catch (error) {
-        if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) symbols.forgetKnown();
-        throw new OhlcvWriteError(`replacing ${all.length} minute bars failed`, { cause: error });
-      }
-      return stored;
-    },
+  constructor(
+    dataSource: DataSource,
+    private readonly symbols: SymbolRepository = new SymbolRepository(dataSource),
+  ) {
+    this.table = dataSource.getRepository(OhlcvMinuteEntity);
+  }
 
-    /** The stored rows (those that exist) of the given bars, with their seconds masks. */
-    async readBarStates(keys: readonly BarKey[]): Promise<StoredBarState[]> {
-      if (keys.length === 0) return [];
-      type Row = StoredBarRow & { open_second: number; close_second: number; mask: string };
-      let rows: Row[];
+  /**
+   * Merges deltas (unique (symbol, minute) keys within a batch) into the stored bars, after
+   * registering unknown symbols. Re-sending a batch, or any delta whose seconds the database
+   * already counted, is a no-op for that delta. Throws OhlcvWriteError.
+   */
+  async upsertDeltas(deltas: readonly BarDelta[]): Promise<UpsertDeltasResult> {
+    if (deltas.length === 0) return { stored: [], ignored: 0, conflicts: 0 };
+    const params = columnParams(deltas);
+    const symbolList = deltas.map((d) => d.symbol);
+    let rows: StoredBarRow[];
+    try {
+      await this.symbols.ensureRegistered(symbolList);
+      rows = await this.table.query<StoredBarRow[]>(UPSERT_DELTAS_SQL, params);
+    } catch (error) {
+      if (sqlStateOf(error) !== FOREIGN_KEY_VIOLATION) {
+        throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
+          cause: error,
+        });
+      }
+      // A symbol row we believed registered is gone (table truncated, database recreated):
+      // forget the cache and register again, once.
+      this.symbols.forgetKnown();
       try {
-        rows = await this.query<Row[]>(READ_STATES_SQL, [
-          keys.map((k) => k.symbol),
-          keys.map((k) => new Date(k.minuteStartMs).toISOString()),
-        ]);
-      } catch (error) {
-        throw new OhlcvWriteError(`reading ${keys.length} stored bars failed`, { cause: error });
+        await this.symbols.ensureRegistered(symbolList);
+        rows = await this.table.query<StoredBarRow[]>(UPSERT_DELTAS_SQL, params);
+      } catch (retryError) {
+        throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
+          cause: retryError,
+        });
       }
-      return rows.map((row) => {
-        const bar = toStoredBar(row);
-        const { lo, hi } = maskFromText(row.mask);
-        return {
-          symbol: bar.symbol,
-          minuteStartMs: bar.timestamp.getTime(),
-          open: Number(bar.open),
-          openSecond: Number(row.open_second),
-          high: Number(bar.high),
-          low: Number(bar.low),
-          close: Number(bar.close),
-          closeSecond: Number(row.close_second),
-          volume: bar.volume,
-          vwap: bar.vwap === null ? null : Number(bar.vwap),
-          maskLo: lo,
-          maskHi: hi,
-        };
-      });
-    },
+    }
+    const stored = rows.map(toStoredBar);
+    const ignored = deltas.length - stored.length;
+    const conflicts = ignored > 0 ? await this.countPartialOverlaps(deltas, stored) : 0;
+    return { stored, ignored, conflicts };
+  }
 
-    /**
-     * Newest stored minute start (Unix ms) per symbol, for restart gap detection; symbols
-     * without bars are absent. Limit to `onlySymbols` when given.
-     */
-    async latestMinutePerSymbol(onlySymbols?: readonly string[]): Promise<Map<string, number>> {
-      type Row = { symbol: string; latest: Date | string | null };
-      const rows =
-        onlySymbols === undefined
-          ? await this.query<Row[]>(LATEST_ALL_SQL)
-          : await this.query<Row[]>(LATEST_SOME_SQL, [[...onlySymbols]]);
-      const latest = new Map<string, number>();
-      for (const row of rows) {
-        if (row.latest === null) continue;
-        latest.set(
-          row.symbol,
-          (row.latest instanceof Date ? row.latest : new Date(row.latest)).getTime(),
-        );
+  /**
+   * Writes authoritative whole minutes (REST backfill): each row is overwritten and all 60
+   * seconds are marked counted, so live deltas for those minutes arriving later are ignored and
+   * nothing is counted twice. Idempotent. Pass only minutes that have ended. Returns the stored
+   * rows. Duplicate keys in the input: the last one wins.
+   */
+  async replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
+    const unique = new Map<string, MinuteBar>();
+    for (const bar of bars) unique.set(keyOf(bar.symbol, bar.minuteStartMs), bar);
+    const all = [...unique.values()];
+    const stored: StoredBar[] = [];
+    try {
+      await this.symbols.ensureRegistered(all.map((bar) => bar.symbol));
+      for (let i = 0; i < all.length; i += REPLACE_CHUNK) {
+        const chunk = all.slice(i, i + REPLACE_CHUNK).map(wholeMinute);
+        const rows = await this.table.query<StoredBarRow[]>(REPLACE_SQL, columnParams(chunk));
+        for (const row of rows) stored.push(toStoredBar(row));
       }
-      return latest;
-    },
+    } catch (error) {
+      if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) this.symbols.forgetKnown();
+      throw new OhlcvWriteError(`replacing ${all.length} minute bars failed`, { cause: error });
+    }
+    return stored;
+  }
 
-    /** Counts refused deltas that were not fully covered by the stored row (see UpsertDeltasResult). */
-    async countPartialOverlaps(
-      deltas: readonly BarDelta[],
-      stored: readonly StoredBar[],
-    ): Promise<number | null> {
-      const written = new Set(stored.map((bar) => keyOf(bar.symbol, bar.timestamp.getTime())));
-      const refused = deltas.filter((d) => !written.has(keyOf(d.symbol, d.minuteStartMs)));
-      if (refused.length === 0) return 0;
-      try {
-        const rows = await this.query<{ conflicts: number }[]>(PARTIAL_OVERLAP_SQL, [
-          refused.map((d) => d.symbol),
-          refused.map((d) => new Date(d.minuteStartMs).toISOString()),
-          refused.map((d) => maskToText(d.maskLo, d.maskHi)),
-        ]);
-        return Number(rows[0]?.conflicts ?? 0);
-      } catch {
-        // Diagnostics only: the batch itself is written and must not be retried for this.
-        return null;
-      }
-    },
-  });
+  /** The stored rows (those that exist) of the given bars, with their seconds masks. */
+  async readBarStates(keys: readonly BarKey[]): Promise<StoredBarState[]> {
+    if (keys.length === 0) return [];
+    type Row = StoredBarRow & { open_second: number; close_second: number; mask: string };
+    let rows: Row[];
+    try {
+      rows = await this.table.query<Row[]>(READ_STATES_SQL, [
+        keys.map((k) => k.symbol),
+        keys.map((k) => new Date(k.minuteStartMs).toISOString()),
+      ]);
+    } catch (error) {
+      throw new OhlcvWriteError(`reading ${keys.length} stored bars failed`, { cause: error });
+    }
+    return rows.map((row) => {
+      const bar = toStoredBar(row);
+      const { lo, hi } = maskFromText(row.mask);
+      return {
+        symbol: bar.symbol,
+        minuteStartMs: bar.timestamp.getTime(),
+        open: Number(bar.open),
+        openSecond: Number(row.open_second),
+        high: Number(bar.high),
+        low: Number(bar.low),
+        close: Number(bar.close),
+        closeSecond: Number(row.close_second),
+        volume: bar.volume,
+        vwap: bar.vwap === null ? null : Number(bar.vwap),
+        maskLo: lo,
+        maskHi: hi,
+      };
+    });
+  }
+
+  /**
+   * Newest stored minute start (Unix ms) per symbol, for restart gap detection; symbols
+   * without bars are absent. Limit to `onlySymbols` when given.
+   */
+  async latestMinutePerSymbol(onlySymbols?: readonly string[]): Promise<Map<string, number>> {
+    type Row = { symbol: string; latest: Date | string | null };
+    const rows =
+      onlySymbols === undefined
+        ? await this.table.query<Row[]>(LATEST_ALL_SQL)
+        : await this.table.query<Row[]>(LATEST_SOME_SQL, [[...onlySymbols]]);
+    const latest = new Map<string, number>();
+    for (const row of rows) {
+      if (row.latest === null) continue;
+      latest.set(
+        row.symbol,
+        (row.latest instanceof Date ? row.latest : new Date(row.latest)).getTime(),
+      );
+    }
+    return latest;
+  }
+
+  /** Counts refused deltas that were not fully covered by the stored row (see UpsertDeltasResult). */
+  private async countPartialOverlaps(
+    deltas: readonly BarDelta[],
+    stored: readonly StoredBar[],
+  ): Promise<number | null> {
+    const written = new Set(stored.map((bar) => keyOf(bar.symbol, bar.timestamp.getTime())));
+    const refused = deltas.filter((d) => !written.has(keyOf(d.symbol, d.minuteStartMs)));
+    if (refused.length === 0) return 0;
+    try {
+      const rows = await this.table.query<{ conflicts: number }[]>(PARTIAL_OVERLAP_SQL, [
+        refused.map((d) => d.symbol),
+        refused.map((d) => new Date(d.minuteStartMs).toISOString()),
+        refused.map((d) => maskToText(d.maskLo, d.maskHi)),
+      ]);
+      return Number(rows[0]?.conflicts ?? 0);
+    } catch {
+      // Diagnostics only: the batch itself is written and must not be retried for this.
+      return null;
+    }
+  }
 }
 
-export type OhlcvRepository = ReturnType<typeof createOhlcvRepository>;
+/** The repository over `dataSource` (what the ingest harnesses and benches call). */
+export function createOhlcvRepository(
+  dataSource: DataSource,
+  symbols?: SymbolRepository,
+): OhlcvRepository {
+  return new OhlcvRepository(dataSource, symbols);
+}

@@ -1,5 +1,12 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import type { PatternEvent, PersistedPatternEvent, StoredPattern } from '../domain/pattern-event';
+import { PatternEntity } from '../entities/pattern.entity';
+import {
+  INSERT_PATTERNS_SQL,
+  LATEST_PATTERNS_PER_SYMBOL_SQL,
+  PATTERN_COLUMNS,
+} from './pattern.sql';
+import { RepositoryError } from './repository-error';
 
 /** Already validated filter; null means "any". */
 export interface PatternFilter {
@@ -9,14 +16,12 @@ export interface PatternFilter {
   limit: number;
 }
 
-export class PatternRepositoryError extends Error {
+export class PatternRepositoryError extends RepositoryError {
   constructor(message: string, options: { cause: unknown }) {
     super(message, options);
     this.name = 'PatternRepositoryError';
   }
 }
-
-const COLUMNS = `id, symbol, pattern, direction, confidence, price, price_change, timestamp, expires_at, indicators, source`;
 
 interface PatternRow {
   id: string | number;
@@ -55,11 +60,16 @@ const keyOf = (symbol: string, pattern: string, timestampMs: number) =>
   `${symbol}\u0000${pattern}\u0000${timestampMs}`;
 
 /**
- * The only SQL on the `patterns` table. Writes are one `unnest` statement per batch (no
- * parameter-count limit, one round trip); reads go newest first.
+ * The `patterns` table, for the sink (writes) and the API (reads). Writes are one `unnest`
+ * statement per batch (no parameter-count limit, one round trip); reads go newest first.
+ * Statements are in pattern.sql.ts, except the filtered read, whose WHERE is built per filter.
  */
 export class PatternRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly table: Repository<PatternEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.table = dataSource.getRepository(PatternEntity);
+  }
 
   /**
    * Inserts a batch in one statement; rows whose (symbol, pattern, timestamp) already exist
@@ -88,14 +98,7 @@ export class PatternRepository {
       timestamp: Date | string;
     }>;
     try {
-      rows = await this.dataSource.query<typeof rows>(
-        `INSERT INTO patterns (symbol, pattern, direction, confidence, price, price_change, timestamp, expires_at, indicators, source)
-         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::real[], $5::numeric[],
-                              $6::real[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::varchar[])
-         ON CONFLICT (symbol, pattern, timestamp) DO NOTHING
-         RETURNING id, symbol, pattern, timestamp`,
-        columns,
-      );
+      rows = await this.table.query<typeof rows>(INSERT_PATTERNS_SQL, columns);
     } catch (cause) {
       throw new PatternRepositoryError(`inserting ${events.length} patterns failed`, { cause });
     }
@@ -131,11 +134,11 @@ export class PatternRepository {
     }
     params.push(filter.limit);
     const sql =
-      `SELECT ${COLUMNS} FROM patterns` +
+      `SELECT ${PATTERN_COLUMNS} FROM patterns` +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
       ` ORDER BY timestamp DESC, id DESC LIMIT $${params.length}`;
     try {
-      return (await this.dataSource.query<PatternRow[]>(sql, params)).map(fromRow);
+      return (await this.table.query<PatternRow[]>(sql, params)).map(fromRow);
     } catch (cause) {
       throw new PatternRepositoryError('querying patterns failed', { cause });
     }
@@ -153,16 +156,10 @@ export class PatternRepository {
     if (symbols.length === 0) return bySymbol;
     let rows: PatternRow[];
     try {
-      rows = await this.dataSource.query<PatternRow[]>(
-        `SELECT p.* FROM unnest($1::varchar[]) AS s(symbol)
-         CROSS JOIN LATERAL (
-           SELECT ${COLUMNS} FROM patterns
-           WHERE patterns.symbol = s.symbol
-           ORDER BY timestamp DESC, id DESC LIMIT $2
-         ) p
-         ORDER BY p.symbol, p.timestamp DESC, p.id DESC`,
-        [[...new Set(symbols)], limit],
-      );
+      rows = await this.table.query<PatternRow[]>(LATEST_PATTERNS_PER_SYMBOL_SQL, [
+        [...new Set(symbols)],
+        limit,
+      ]);
     } catch (cause) {
       throw new PatternRepositoryError(`querying patterns of ${symbols.length} symbols failed`, {
         cause,

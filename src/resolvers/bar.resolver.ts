@@ -1,19 +1,13 @@
 import { Args, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { StoredBar } from '../domain/stored-bar';
-import type { ApiContext } from '../schema/api-context';
 import { BAR_FIELD_COUNT, BarType, toBarType } from '../schema/bar.type';
 import { BarUpdatedArgs, limitForCost, RecentTicksArgs } from '../schema/query.args';
-import { BarFeedService } from '../services/bar-feed.service';
-import { BarQueryService } from '../services/bar-query.service';
-import type { ServiceRegistry } from '../services/service-registry';
+import type { BarQueryService } from '../services/bar-query.service';
+import { TOPICS } from './subscription-topics';
 
 @Resolver(() => BarType)
 export class BarResolver {
-  private readonly bars: BarQueryService;
-
-  constructor(services: ServiceRegistry) {
-    this.bars = services.get(BarQueryService);
-  }
+  constructor(private readonly bars: BarQueryService) {}
 
   @Query(() => [BarType], {
     description:
@@ -26,13 +20,12 @@ export class BarResolver {
     return newestFirst.reverse().map(toBarType);
   }
 
+  /** Fed by BarFeedService through the schema's PubSub (see subscription-topics.ts). */
   @Subscription(() => BarType, {
     description:
       'Each bar as the writer stores it (every flush), optionally only for some symbols.',
-    subscribe: ({ args, context }) =>
-      (context as ApiContext).services
-        .get(BarFeedService)
-        .subscribe((args as BarUpdatedArgs).symbols),
+    topics: TOPICS.barUpdated,
+    topicId: ({ args }) => (args as BarUpdatedArgs).symbols,
     complexity: 1 + BAR_FIELD_COUNT,
   })
   barUpdated(@Root() bar: StoredBar, @Args() _args: BarUpdatedArgs): BarType {

@@ -1,19 +1,14 @@
 import { Args, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { PatternEvent } from '../domain/pattern-event';
-import type { ApiContext } from '../schema/api-context';
 import { PatternDetectedArgs, PatternsArgs } from '../schema/pattern.args';
 import { PATTERN_FIELD_COUNT, PatternType, toPatternType } from '../schema/pattern.type';
 import { limitForCost } from '../schema/query.args';
-import { PatternQueryService } from '../services/pattern-query.service';
-import type { ServiceRegistry } from '../services/service-registry';
+import type { PatternQueryService } from '../services/pattern-query.service';
+import { TOPICS } from './subscription-topics';
 
 @Resolver(() => PatternType)
 export class PatternResolver {
-  private readonly patternQuery: PatternQueryService;
-
-  constructor(services: ServiceRegistry) {
-    this.patternQuery = services.get(PatternQueryService);
-  }
+  constructor(private readonly patternQuery: PatternQueryService) {}
 
   @Query(() => [PatternType], {
     description:
@@ -25,12 +20,11 @@ export class PatternResolver {
     return (await this.patternQuery.recent(args)).map(toPatternType);
   }
 
+  /** Fed by PatternQueryService through the schema's PubSub (see subscription-topics.ts). */
   @Subscription(() => PatternType, {
     description: 'Each pattern as soon as it is stored, optionally only for some symbols.',
-    subscribe: ({ args, context }) =>
-      (context as ApiContext).services
-        .get(PatternQueryService)
-        .subscribe((args as PatternDetectedArgs).symbols),
+    topics: TOPICS.patternDetected,
+    topicId: ({ args }) => (args as PatternDetectedArgs).symbols,
     complexity: 1 + PATTERN_FIELD_COUNT,
   })
   patternDetected(

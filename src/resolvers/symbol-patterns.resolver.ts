@@ -1,20 +1,15 @@
 import DataLoader from 'dataloader';
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { loaderFor, type ApiContext } from '../schema/api-context';
 import { SYMBOL_PATTERNS_MAX_LIMIT, SymbolPatternsArgs } from '../schema/pattern.args';
 import { PATTERN_FIELD_COUNT, PatternType, toPatternType } from '../schema/pattern.type';
 import { SymbolType } from '../schema/symbol.type';
-import { PatternQueryService } from '../services/pattern-query.service';
-import type { ServiceRegistry } from '../services/service-registry';
+import type { PatternQueryService } from '../services/pattern-query.service';
+import { loaderFor, type ApiContext } from './api-context';
 
 /** `Symbol.patterns`, kept apart from SymbolResolver so the pattern engine owns its field. */
 @Resolver(() => SymbolType)
 export class SymbolPatternsResolver {
-  private readonly patternQuery: PatternQueryService;
-
-  constructor(services: ServiceRegistry) {
-    this.patternQuery = services.get(PatternQueryService);
-  }
+  constructor(private readonly patternQuery: PatternQueryService) {}
 
   /** Batched: every Symbol of one operation asking for the same limit shares one query. */
   @FieldResolver(() => [PatternType], {

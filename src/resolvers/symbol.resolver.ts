@@ -1,22 +1,18 @@
 import DataLoader from 'dataloader';
 import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { loaderFor, type ApiContext } from '../schema/api-context';
 import { BarType, toBarType } from '../schema/bar.type';
 import { limitForCost, SymbolsArgs } from '../schema/query.args';
 import { SymbolType, toSymbolType } from '../schema/symbol.type';
-import { BarQueryService } from '../services/bar-query.service';
-import type { ServiceRegistry } from '../services/service-registry';
-import { SymbolQueryService } from '../services/symbol-query.service';
+import type { BarQueryService } from '../services/bar-query.service';
+import type { SymbolQueryService } from '../services/symbol-query.service';
+import { loaderFor, type ApiContext } from './api-context';
 
 @Resolver(() => SymbolType)
 export class SymbolResolver {
-  private readonly symbolQuery: SymbolQueryService;
-  private readonly bars: BarQueryService;
-
-  constructor(services: ServiceRegistry) {
-    this.symbolQuery = services.get(SymbolQueryService);
-    this.bars = services.get(BarQueryService);
-  }
+  constructor(
+    private readonly symbolQuery: SymbolQueryService,
+    private readonly bars: BarQueryService,
+  ) {}
 
   @Query(() => [SymbolType], {
     description: 'Known tickers, optionally filtered by text in the ticker or name.',

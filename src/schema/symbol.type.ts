@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { SymbolRecord } from '../services/symbol-query.service';
+import type { SymbolRecord } from '../domain/symbol-record';
 
 /**
  * A ticker seen on the feed. `latestBar` (SymbolResolver) and `patterns` (pattern engine)

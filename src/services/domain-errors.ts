@@ -1,3 +1,5 @@
+import { RepositoryError } from '../repositories/repository-error';
+
 /**
  * Errors the query services raise. The HTTP edges map them in exactly one place each:
  * GraphQL `formatError` (src/http/graphql-errors.ts) and the REST error handler
@@ -31,5 +33,18 @@ export class DataAccessError extends Error {
   constructor(message: string, options: { cause: unknown }) {
     super(message, options);
     this.name = 'DataAccessError';
+  }
+}
+
+/**
+ * Runs one repository read: a RepositoryError becomes DataAccessError(`message`) with it as
+ * `cause`; anything else is a bug and passes unchanged.
+ */
+export async function readThrough<T>(message: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RepositoryError) throw new DataAccessError(message, { cause: error });
+    throw error;
   }
 }

@@ -1,18 +1,16 @@
-import { Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
+import type { PatternEvent, StoredPattern } from '../domain/pattern-event';
 import type { AppEvents } from '../events/app-events';
-import type { PatternEvent } from '../domain/pattern-event';
 import { PATTERN_NAMES, type PatternName } from '../patterns/pattern-catalog';
-import { PatternRepository, PatternRepositoryError } from '../repositories/pattern.repository';
-import { type StoredPattern } from '../domain/pattern-event';
-import { DataAccessError, InvalidInputError } from './domain-errors';
+import type { PatternRepository } from '../repositories/pattern.repository';
+import { InvalidInputError, readThrough } from './domain-errors';
 import {
   checkLimit,
-  checkSince,
   DEFAULT_LIMIT,
   normalizeSymbol,
-  normalizeSymbolList,
+  sinceChecker,
+  type SinceOptions,
 } from './query-input';
-import type { ApiDeps } from './service-registry';
+import { symbolFeed } from './symbol-feed';
 
 export interface PatternsQuery {
   symbol?: string | null;
@@ -21,9 +19,6 @@ export interface PatternsQuery {
   limit?: number;
 }
 
-/** How many events one subscriber may fall behind before its oldest are dropped. */
-export const PATTERN_SUBSCRIBER_BUFFER = 10_000;
-const DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60_000;
 const BY_LOWER_NAME = new Map<string, PatternName>(
   PATTERN_NAMES.map((name) => [name.toLowerCase(), name]),
 );
@@ -48,16 +43,14 @@ export function normalizePatternName(raw: string | null | undefined): PatternNam
  * (DataAccessError), and never writes.
  */
 export class PatternQueryService {
-  private readonly repository: PatternRepository;
-  private readonly events: AppEvents;
-  private readonly now: () => number;
-  private readonly futureToleranceMs: number;
+  private readonly checkSince: (since: Date | null | undefined) => Date | null;
 
-  constructor(deps: Pick<ApiDeps, 'dataSource' | 'events' | 'now' | 'futureSinceToleranceMs'>) {
-    this.repository = new PatternRepository(deps.dataSource);
-    this.events = deps.events;
-    this.now = deps.now ?? Date.now;
-    this.futureToleranceMs = deps.futureSinceToleranceMs ?? DEFAULT_FUTURE_TOLERANCE_MS;
+  constructor(
+    private readonly repository: PatternRepository,
+    private readonly events: AppEvents,
+    options: SinceOptions = {},
+  ) {
+    this.checkSince = sinceChecker(options);
   }
 
   /** Newest first: at most `limit` patterns, optionally of one symbol / one name / since a time. */
@@ -66,10 +59,10 @@ export class PatternQueryService {
       symbol:
         query.symbol === null || query.symbol === undefined ? null : normalizeSymbol(query.symbol),
       pattern: normalizePatternName(query.pattern),
-      since: checkSince(query.since, this.now(), this.futureToleranceMs),
+      since: this.checkSince(query.since),
       limit: checkLimit(query.limit ?? DEFAULT_LIMIT),
     };
-    return this.read(() => this.repository.findRecent(filter));
+    return readThrough('pattern query failed', () => this.repository.findRecent(filter));
   }
 
   /** For the Symbol.patterns DataLoader: the newest `limit` of each symbol, in `symbols` order, one query. */
@@ -79,7 +72,9 @@ export class PatternQueryService {
     maxLimit: number,
   ): Promise<StoredPattern[][]> {
     const checked = checkLimit(limit, 'limit', maxLimit);
-    const bySymbol = await this.read(() => this.repository.findLatestPerSymbol(symbols, checked));
+    const bySymbol = await readThrough('pattern query failed', () =>
+      this.repository.findLatestPerSymbol(symbols, checked),
+    );
     return symbols.map((symbol) => bySymbol.get(symbol) ?? []);
   }
 
@@ -88,28 +83,6 @@ export class PatternQueryService {
    * optionally only for some symbols. Validates the filter up front.
    */
   subscribe(symbols?: readonly string[] | null): AsyncIterableIterator<PatternEvent> {
-    const wanted = normalizeSymbolList(symbols);
-    const filter = wanted === null ? null : new Set(wanted);
-    const source = this.events.subscribe('patternsDetected');
-    return new Repeater<PatternEvent>(async (push, stop) => {
-      // Unsubscribing must end the bus subscription even while it waits for the next batch.
-      void stop.then(() => source.return(undefined));
-      for await (const batch of source) {
-        for (const event of batch) {
-          if (filter === null || filter.has(event.symbol)) void push(event);
-        }
-      }
-      stop();
-    }, new SlidingBuffer(PATTERN_SUBSCRIBER_BUFFER));
-  }
-
-  private async read<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (error) {
-      if (error instanceof PatternRepositoryError)
-        throw new DataAccessError('pattern query failed', { cause: error });
-      throw error;
-    }
+    return symbolFeed(symbols, () => this.events.subscribe('patternsDetected'));
   }
 }

@@ -56,6 +56,28 @@ export function checkLimit(limit: number, field = 'limit', max = MAX_LIMIT): num
   return limit;
 }
 
+/** The clock `since` is checked against. */
+export interface SinceOptions {
+  /** Clock for "since is in the future" checks (tests pin it). */
+  now?: () => number;
+  /**
+   * How far ahead of the local clock a `since` may be before it is rejected as "in the future".
+   * Absorbs clock skew between a client and this box (default 5 minutes).
+   */
+  futureSinceToleranceMs?: number;
+}
+
+export const DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** checkSince bound to a clock and tolerance, for a service to call per query. */
+export function sinceChecker(
+  options: SinceOptions = {},
+): (since: Date | null | undefined) => Date | null {
+  const now = options.now ?? Date.now;
+  const toleranceMs = options.futureSinceToleranceMs ?? DEFAULT_FUTURE_TOLERANCE_MS;
+  return (since) => checkSince(since, now(), toleranceMs);
+}
+
 /** Rejects a `since` later than now + tolerance: a client asking for the future has a bug. */
 export function checkSince(
   since: Date | null | undefined,

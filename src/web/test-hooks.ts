@@ -1,3 +1,4 @@
+import type { BarStore } from './bar-store';
 import type { LiveState } from './status-view';
 
 /** One bar render as the page displayed it (for the e2e freshness measurement). */
@@ -57,15 +58,27 @@ declare global {
 
 export const MAX_RENDER_SAMPLES = 300;
 
+type BarsShown = Pick<
+  DashboardHooks,
+  'barsSymbol' | 'barsShown' | 'firstBarTime' | 'lastBarTime' | 'lastBarVolume' | 'lastBarClose'
+>;
+
+/** The bar facts of a chart with no bars drawn yet. */
+const NO_BARS: BarsShown = {
+  barsSymbol: null,
+  barsShown: 0,
+  firstBarTime: null,
+  lastBarTime: null,
+  lastBarVolume: null,
+  lastBarClose: null,
+};
+
+const isoMinute = (seconds: number) => new Date(seconds * 1000).toISOString();
+
 export function createHooks(pollMs: number): DashboardHooks {
   const hooks: DashboardHooks = {
     symbol: null,
-    barsSymbol: null,
-    barsShown: 0,
-    firstBarTime: null,
-    lastBarTime: null,
-    lastBarVolume: null,
-    lastBarClose: null,
+    ...NO_BARS,
     lastRenderAt: null,
     lastPollAt: null,
     lastOkAt: null,
@@ -89,4 +102,23 @@ export function recordRender(hooks: DashboardHooks, sample: RenderSample): void 
   if (hooks.renders.length > MAX_RENDER_SAMPLES)
     hooks.renders.splice(0, hooks.renders.length - MAX_RENDER_SAMPLES);
   hooks.lastRenderAt = sample.at;
+}
+
+/** Another symbol is selected; its bars are not drawn yet. */
+export function recordSymbolSelected(hooks: DashboardHooks, symbol: string): void {
+  Object.assign(hooks, { symbol, ...NO_BARS });
+}
+
+/** The bars of `store` are on the chart. */
+export function recordBarsShown(hooks: DashboardHooks, store: BarStore): void {
+  const newest = store.newest;
+  const shown: BarsShown = {
+    barsSymbol: store.symbol,
+    barsShown: store.bars.length,
+    firstBarTime: store.bars[0] ? isoMinute(store.bars[0].time) : null,
+    lastBarTime: newest ? isoMinute(newest.time) : null,
+    lastBarVolume: newest?.volume ?? null,
+    lastBarClose: newest?.close ?? null,
+  };
+  Object.assign(hooks, shown);
 }

@@ -1,17 +1,22 @@
+import type { MinuteBar } from '../domain/minute-bar';
+import type { PatternEvent } from '../domain/pattern-event';
+import type {
+  ConnectionStatus,
+  IngestCounters,
+  IngestStatusSnapshot,
+  PatternStatus,
+  WriterStatus,
+} from '../domain/status';
+
 /**
- * The shapes the dashboard reads from GraphQL (see src/schema/). Numbers arrive as JSON
- * numbers; timestamps as ISO-8601 strings.
+ * The shapes the dashboard reads from GraphQL (see src/schema/): the domain types, with the
+ * fields the page asks for. Numbers arrive as JSON numbers; times as ISO-8601 strings (the
+ * status snapshot already holds them so). Type-only imports: esbuild bundles none of src/domain.
  */
 
-export interface ApiBar {
-  symbol: string;
+/** The GraphQL Bar: a minute bar with its minute start as ISO text. */
+export interface ApiBar extends Omit<MinuteBar, 'minuteStartMs'> {
   timestamp: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number | null;
 }
 
 export interface ApiSymbol {
@@ -20,48 +25,30 @@ export interface ApiSymbol {
   latestBar: Pick<ApiBar, 'timestamp' | 'close' | 'open'> | null;
 }
 
-export type PatternDirection = 'bullish' | 'bearish' | 'reversal' | 'neutral';
+export type PatternDirection = PatternEvent['direction'];
 
-export interface ApiPattern {
-  symbol: string;
-  pattern: string;
-  direction: PatternDirection;
-  confidence: number;
-  price: number;
-  priceChange: number;
+export interface ApiPattern extends Pick<
+  PatternEvent,
+  'symbol' | 'pattern' | 'direction' | 'confidence' | 'price' | 'priceChange'
+> {
   timestamp: string;
   expiresAt: string;
 }
 
-export interface ApiConnection {
-  id: number;
-  state: string;
-  symbolCount: number;
-  connectedSince: string | null;
-  lastMessageAgeMs: number | null;
-  messagesReceived: number;
-  reconnects: number;
-  lastDisconnectReason: string | null;
-}
+export type ApiConnection = Omit<ConnectionStatus, 'lastError'>;
 
-export interface ApiIngestStatus {
-  feed: string;
-  database: string;
-  uptimeSeconds: number;
-  ingest: {
-    ticksReceived: number;
-    ticksProcessed: number;
-    ticksRejected: number;
-    lagMs: number | null;
-    lastTickAt: string | null;
+export interface ApiIngestStatus extends Pick<
+  IngestStatusSnapshot,
+  'feed' | 'database' | 'uptimeSeconds'
+> {
+  ingest: Pick<
+    IngestCounters,
+    'ticksReceived' | 'ticksProcessed' | 'ticksRejected' | 'lagMs' | 'lastTickAt'
+  > & {
+    /** GraphQL has no map type: the snapshot's record arrives as a list. */
     rejectedByReason: { reason: string; count: number }[];
   };
   connections: ApiConnection[];
-  writer: {
-    barsWritten: number;
-    backlog: number;
-    flushLatencyMs: { p50: number; p99: number };
-    flushFailures: number;
-  };
-  patterns: { queueDepth: number; dropped: number };
+  writer: Pick<WriterStatus, 'barsWritten' | 'backlog' | 'flushLatencyMs' | 'flushFailures'>;
+  patterns: Pick<PatternStatus, 'queueDepth' | 'dropped'>;
 }

@@ -1,18 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { IngestStatusSnapshot } from '../../src/domain/status';
+import type { StoredBar } from '../../src/domain/stored-bar';
 
-/** A bar row to seed, prices as exact decimal text (what NUMERIC stores). */
-export interface BarSeed {
-  symbol: string;
-  timestamp: Date;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: number;
-  vwap: string | null;
-}
+/** A bar row to seed: a stored bar, prices as exact decimal text (what NUMERIC stores). */
+export type BarSeed = StoredBar;
 
 /** A random, valid, test-unique ticker like `TQXKJ` (SYMBOL_PATTERN-safe). */
 export function randomSymbol(prefix = 'T'): string {

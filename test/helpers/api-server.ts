@@ -1,9 +1,12 @@
+import type { DataSource } from 'typeorm';
+import type { IngestStatusSnapshot } from '../../src/domain/status';
 import { createAppEvents, type AppEvents } from '../../src/events/app-events';
 import { createServer, type RunningServer, type ServerOptions } from '../../src/http/server';
-import type { IngestStatusSnapshot } from '../../src/domain/status';
 import { createQuietLogger } from '../../src/logger';
+import { createReadRepositories } from '../../src/repositories/read-repositories';
+import { createApiServices } from '../../src/services/api-services';
 import { makeStatusSnapshot } from './api-factories';
-import type { TestDatabase } from './test-databases';
+import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './test-databases';
 
 export interface TestApi {
   server: RunningServer;
@@ -14,25 +17,62 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** A real API server on port 0 over a test database, with a controllable status/feed. */
+export interface TestApiOverrides extends Partial<Omit<ServerOptions, 'services' | 'database'>> {
+  /** Serve the read side (and `/readyz`) from this DataSource instead of the test database's. */
+  dataSource?: DataSource;
+}
+
+/**
+ * A real API server on port 0 over a test database, with a controllable status/feed. The read
+ * side is wired as src/app.ts wires it (createReadRepositories → createApiServices).
+ */
 export async function startTestApi(
   db: TestDatabase,
-  overrides: Partial<ServerOptions> = {},
+  { dataSource = db.dataSource, ...overrides }: TestApiOverrides = {},
 ): Promise<TestApi> {
   const events = createAppEvents();
   const state = { feedConnected: true, status: makeStatusSnapshot({ database: db.kind }) };
+  const repositories = createReadRepositories(dataSource);
   const server = await createServer({
     port: 0,
     host: '127.0.0.1',
     config: { production: false, apiToken: null, pollMs: 2000 },
-    dataSource: db.dataSource,
-    events,
-    status: () => state.status,
+    services: createApiServices({ repositories, events, status: () => state.status }),
+    database: repositories.health,
     feedConnected: () => state.feedConnected,
     logger: createQuietLogger(),
     ...overrides,
   });
   return { server, url: server.url, events, state, close: () => server.close() };
+}
+
+export interface TestApiFixture {
+  db: TestDatabase;
+  api: TestApi;
+}
+
+/**
+ * The usual fixture of an API suite, registered on the calling describe block: beforeAll opens
+ * a fresh database of `kind`, runs `seed` on it and starts a test API over it; afterAll closes
+ * the API and drops the database. The returned objects are filled in by beforeAll, so read
+ * them inside tests and hooks only.
+ */
+export function useTestApi(
+  kind: TestDatabaseKind,
+  options: { seed?: (db: TestDatabase) => Promise<void>; api?: TestApiOverrides } = {},
+): TestApiFixture {
+  const db = {} as TestDatabase;
+  const api = {} as TestApi;
+  beforeAll(async () => {
+    Object.assign(db, await createTestDatabase(kind));
+    await options.seed?.(db);
+    Object.assign(api, await startTestApi(db, options.api));
+  });
+  afterAll(async () => {
+    if ('close' in api) await api.close();
+    if ('drop' in db) await db.drop();
+  });
+  return { db, api };
 }
 
 export interface GraphqlResponse<T = Record<string, unknown>> {

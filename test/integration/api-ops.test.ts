@@ -5,12 +5,8 @@ import { join } from 'node:path';
 import { createDataSource } from '../../ormconfig';
 import { createMetrics } from '../../src/http/metrics';
 import { barSeries, insertBars, makeStatusSnapshot, randomSymbol } from '../helpers/api-factories';
-import { gql, startTestApi, waitFor, type TestApi } from '../helpers/api-server';
-import {
-  createTestDatabase,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '../helpers/test-databases';
+import { gql, startTestApi, useTestApi, waitFor } from '../helpers/api-server';
+import { testDatabaseKinds } from '../helpers/test-databases';
 
 /** Value of one sample line in a Prometheus text exposition, e.g. `name{a="b"} 12`. */
 function sample(text: string, series: string): number | undefined {
@@ -19,20 +15,12 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe.each(testDatabaseKinds())('health, readiness, metrics, shutdown (%s)', (kind) => {
-  let db: TestDatabase;
-  let api: TestApi;
   const metrics = createMetrics();
   const symbol = randomSymbol('M');
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    await insertBars(db.dataSource, barSeries(symbol, 5));
-    api = await startTestApi(db, { metrics });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await db?.drop();
+  const { db, api } = useTestApi(kind, {
+    seed: ({ dataSource }) => insertBars(dataSource, barSeries(symbol, 5)),
+    api: { metrics },
   });
 
   it('/healthz is 200 whatever the feed does', async () => {

@@ -1,4 +1,4 @@
-import { LATEST_BARS_SQL, RECENT_BARS_SQL } from '../../src/services/bar-query.service';
+import { LATEST_BARS_SQL, RECENT_BARS_SQL } from '../../src/repositories/bar-read.sql';
 import { barSeries, insertBars, type BarSeed } from '../helpers/api-factories';
 import {
   createTestDatabase,

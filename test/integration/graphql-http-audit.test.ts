@@ -1,6 +1,5 @@
 import { serverAudits } from 'graphql-http';
-import { startTestApi, type TestApi } from '../helpers/api-server';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-databases';
+import { useTestApi } from '../helpers/api-server';
 
 /**
  * The GraphQL-over-HTTP spec audit from the `graphql-http` package, run against our /graphql.
@@ -9,18 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-databases
  * One database kind is enough: nothing here touches data.
  */
 describe('graphql-http server audit', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('pglite');
-    api = await startTestApi(db);
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await db?.drop();
-  });
+  const { api } = useTestApi('pglite');
 
   it('passes every MUST-level audit', async () => {
     const audits = serverAudits({ url: `${api.url}/graphql` });

@@ -5,12 +5,8 @@ import {
   randomSymbol,
   type BarSeed,
 } from '../helpers/api-factories';
-import { startTestApi, type TestApi } from '../helpers/api-server';
-import {
-  createTestDatabase,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '../helpers/test-databases';
+import { useTestApi } from '../helpers/api-server';
+import { testDatabaseKinds } from '../helpers/test-databases';
 
 /** The legacy answer computed from the seeds alone: newest first, Unix seconds, numbers. */
 function expectedTicks(seeds: BarSeed[], symbol: string, sinceMs: number | null, limit: number) {
@@ -32,8 +28,6 @@ function expectedTicks(seeds: BarSeed[], symbol: string, sinceMs: number | null,
 }
 
 describe.each(testDatabaseKinds())('REST /api/ticks/recent (%s)', (kind) => {
-  let db: TestDatabase;
-  let api: TestApi;
   const symbol = randomSymbol('R');
   const seeds = [
     ...barSeries(symbol, 120, { seed: 3 }),
@@ -50,15 +44,8 @@ describe.each(testDatabaseKinds())('REST /api/ticks/recent (%s)', (kind) => {
     };
   };
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    await insertBars(db.dataSource, seeds);
-    api = await startTestApi(db);
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await db?.drop();
+  const { db, api } = useTestApi(kind, {
+    seed: ({ dataSource }) => insertBars(dataSource, seeds),
   });
 
   it('answers the legacy contract: shape, newest first, Unix seconds, default limit 100', async () => {

@@ -4,7 +4,27 @@ import {
   depthLimitRule,
   MAX_QUERY_COMPLEXITY,
 } from '../../src/http/graphql-limits';
-import { buildAppSchema } from '../../src/schema/build-schema';
+import { createDataSource } from '../../ormconfig';
+import { createAppEvents } from '../../src/events/app-events';
+import { buildApiSchema } from '../../src/resolvers/build-schema';
+import { createReadRepositories } from '../../src/repositories/read-repositories';
+import { createApiServices } from '../../src/services/api-services';
+
+/** The API's schema, wired as a server wires it; costing never runs a resolver, so the database is never opened. */
+function buildAppSchema() {
+  const unopened = createDataSource({
+    kind: 'postgres',
+    url: 'postgres://unused@127.0.0.1:1/unused',
+  });
+  const services = createApiServices({
+    repositories: createReadRepositories(unopened),
+    events: createAppEvents(),
+    status: () => {
+      throw new Error('the status is not read when costing a query');
+    },
+  });
+  return buildApiSchema(services);
+}
 
 /** A schema with a cycle, so depth is unbounded unless limited. */
 const recursive = buildSdlSchema(`

@@ -1,0 +1,41 @@
+import type { IngestStatusSnapshot } from '../domain/status';
+import type { AppEvents } from '../events/app-events';
+import type { ReadRepositories } from '../repositories/read-repositories';
+import { BarFeedService } from './bar-feed.service';
+import { BarQueryService } from './bar-query.service';
+import { IngestStatusService } from './ingest-status.service';
+import { PatternQueryService } from './pattern-query.service';
+import type { SinceOptions } from './query-input';
+import { SymbolQueryService } from './symbol-query.service';
+
+/** The read side the API serves, one instance each per server; GraphQL and REST share them. */
+export interface ApiServices {
+  bars: BarQueryService;
+  barFeed: BarFeedService;
+  symbols: SymbolQueryService;
+  patterns: PatternQueryService;
+  ingestStatus: IngestStatusService;
+}
+
+export interface ApiServicesOptions extends SinceOptions {
+  repositories: ReadRepositories;
+  /** The bus the bar writer and the pattern sink publish on. */
+  events: AppEvents;
+  status: () => IngestStatusSnapshot;
+}
+
+/** Builds the services over their repositories and ports; app.ts, benches and test servers call it. */
+export function createApiServices(options: ApiServicesOptions): ApiServices {
+  const { repositories, events } = options;
+  const since: SinceOptions = {
+    now: options.now,
+    futureSinceToleranceMs: options.futureSinceToleranceMs,
+  };
+  return {
+    bars: new BarQueryService(repositories.bars, since),
+    barFeed: new BarFeedService(events),
+    symbols: new SymbolQueryService(repositories.symbols),
+    patterns: new PatternQueryService(repositories.patterns, events, since),
+    ingestStatus: new IngestStatusService(options.status),
+  };
+}
