@@ -29,36 +29,11 @@ import {
 } from './bench-ingest';
 import { formatSummary, summarize, writeResults, type BenchResults } from './bench-summary';
 import { forkTickBench, formatTickBench, type TickBenchResult } from './bench-tick';
-import { isPostgresReachable, postgresAdminUrl } from './lib/scratch-postgres';
+import { envInt, envList } from './lib/env';
+import { isPostgresReachable } from '../testkit/reachability';
+import { postgresAdminUrl } from '../testkit/scratch-database';
 
 type Part = 'tick' | 'ingest' | 'api';
-
-function envInt(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name} must be an integer in ${min}..${max} (got "${raw}")`);
-  return value;
-}
-
-function envList<T extends string>(
-  name: string,
-  allowed: readonly T[],
-  aliases: Record<string, T> = {},
-): T[] {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return [...allowed];
-  const out = new Set<T>();
-  for (const item of raw.split(/[,|\s]+/).filter(Boolean)) {
-    const value: string = Object.hasOwn(aliases, item) ? aliases[item] : item;
-    const known = allowed.find((candidate) => candidate === value);
-    if (known === undefined)
-      throw new Error(`${name}: unknown "${item}" (use ${allowed.join(', ')})`);
-    out.add(known);
-  }
-  return [...out];
-}
 
 const loadAverage = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 

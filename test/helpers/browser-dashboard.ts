@@ -97,9 +97,3 @@ export async function newestStoredBar(
   );
   return rows.length === 0 ? null : toPlain(rows[0]);
 }
-
-/** Nearest-rank percentile of a non-empty list. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}

@@ -1,6 +1,7 @@
 import type { MinuteBar } from '../../src/domain/minute-bar';
 import type { TickData } from '../../src/domain/tick';
 import type { Candle } from '../../src/patterns/rules/candle-geometry';
+import { secondTick } from '../../testkit/ticks';
 
 export const T0 = Date.UTC(2026, 0, 5, 14, 30); // a minute boundary
 
@@ -12,24 +13,15 @@ export function makeTick(
   volume = 200,
   open = close,
 ): TickData {
-  return {
+  return secondTick({
     symbol,
-    eventType: 'A',
     startMs: T0 + second * 1000,
-    endMs: T0 + second * 1000 + 1000,
     open,
     high: Math.max(open, close),
     low: Math.min(open, close),
     close,
     volume,
-    vwap: null,
-    accumulatedVolume: null,
-    dayOpen: null,
-    dayVwap: null,
-    averageTradeSize: null,
-    source: 'simulator',
-    receivedAtMs: T0 + second * 1000 + 1000,
-  };
+  });
 }
 
 /** A candle from [open, high, low, close] and a volume. */

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataSource } from '../../ormconfig';
 import { createMetrics } from '../../src/http/metrics';
+import { waitFor } from '../../testkit/wait';
 import { barSeries, insertBars, makeStatusSnapshot, randomSymbol } from '../helpers/api-factories';
-import { gql, startTestApi, waitFor, type TestApi } from '../helpers/api-server';
+import { gql, startTestApi, type TestApi } from '../helpers/api-server';
 import {
   createTestDatabase,
   testDatabaseKinds,
@@ -183,7 +184,7 @@ describe.each(testDatabaseKinds())('health, readiness, metrics, shutdown (%s)', 
       expect(socket).toBeDefined();
 
       await own.close();
-      await waitFor(() => socketClosed, 10_000, 'the idle keep-alive socket to close');
+      await waitFor(() => socketClosed, 'the idle keep-alive socket to close', 10_000);
       expect(own.server.httpServer.listening).toBe(false);
       await expect(fetch(`${own.url}/healthz`)).rejects.toThrow();
     } finally {
@@ -209,11 +210,11 @@ describe.each(testDatabaseKinds())('health, readiness, metrics, shutdown (%s)', 
           );
           return rows[0].n > 0;
         },
-        10_000,
         'the request to wait on the lock',
+        10_000,
       );
       closing = own.close();
-      await waitFor(() => !own.server.httpServer.listening, 10_000, 'the listener to close');
+      await waitFor(() => !own.server.httpServer.listening, 'the listener to close', 10_000);
       await locker.rollbackTransaction();
       const response = await inflight;
       expect(response.status).toBe(200);

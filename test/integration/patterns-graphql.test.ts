@@ -3,10 +3,11 @@ import WebSocket from 'ws';
 import type { PatternEvent } from '../../src/domain/pattern-event';
 import { createQuietLogger } from '../../src/logger';
 import { createPatternModule, type PatternModule } from '../../src/patterns/pattern-module';
-import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
+import { feedEngine } from '../../testkit/engine-feed';
+import { syntheticTicks } from '../../testkit/synthetic-ticks';
+import { waitFor } from '../../testkit/wait';
 import { gql, startTestApi, type TestApi } from '../helpers/api-server';
 import { T0 } from '../helpers/patterns-factories';
-import { feedStream, waitUntil } from '../helpers/patterns-stream';
 import {
   createTestDatabase,
   testDatabaseKinds,
@@ -128,7 +129,7 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
       indicators: { relativeVolume: 0 },
       source: 'tickstock',
     };
-    await waitUntil(() => {
+    await waitFor(() => {
       api.events.publish('patternsDetected', [sentinel]);
       return received.all.length > 0;
     }, 'subscriptions to become active');
@@ -138,7 +139,7 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
       `INSERT INTO symbols (symbol) SELECT unnest($1::varchar[]) ON CONFLICT DO NOTHING`,
       [[...new Set(ticks.map((t) => t.symbol))]],
     );
-    feedStream(patterns.engine, ticks);
+    feedEngine(patterns.engine, ticks);
     await patterns.drain(30_000);
   });
 
@@ -157,8 +158,8 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
     expect(wanted.length).toBeGreaterThan(0);
     // Sentinels still in flight when the wait ended may arrive late: they are not stored patterns.
     const live = () => received.all.filter((p) => p.symbol !== 'WARMUP');
-    await waitUntil(() => live().length >= stored.length, 'all patterns over graphql-ws');
-    await waitUntil(
+    await waitFor(() => live().length >= stored.length, 'all patterns over graphql-ws');
+    await waitFor(
       () => received.filtered.length >= wanted.length,
       'filtered patterns over graphql-ws',
     );

@@ -3,11 +3,13 @@ import { type PatternEvent } from '../../src/domain/pattern-event';
 import { createQuietLogger } from '../../src/logger';
 import { PatternEngine } from '../../src/patterns/engine';
 import { PatternSink, type PatternWriter } from '../../src/patterns/sink';
-import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
 import { PatternRepository } from '../../src/repositories/pattern.repository';
 import { type PersistedPatternEvent } from '../../src/domain/pattern-event';
+import { feedEngine } from '../../testkit/engine-feed';
+import { syntheticTicks } from '../../testkit/synthetic-ticks';
+import { waitFor } from '../../testkit/wait';
 import { T0 } from '../helpers/patterns-factories';
-import { collect, feedStream, patternKey, waitUntil } from '../helpers/patterns-stream';
+import { collect, patternKey } from '../helpers/patterns-stream';
 import {
   createTestDatabase,
   testDatabaseKinds,
@@ -89,12 +91,12 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
     const emitted: PatternEvent[] = [];
     const engine = new PatternEngine({ sink: (e) => (emitted.push(e), sink.accept(e)) });
     sink.start();
-    const bars = feedStream(
+    const bars = feedEngine(
       engine,
       syntheticTicks({ symbols: 25, seconds: 720, seed: 11, startMs: T0 }),
     );
     await sink.drain();
-    await waitUntil(() => published.items.length >= emitted.length, 'bus events');
+    await waitFor(() => published.items.length >= emitted.length, 'bus events');
     await published.stop();
     await sink.stop();
 
@@ -165,7 +167,7 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
     const sink = new PatternSink({ writer: repository, events, logger });
     [1, 2, 3].forEach((i) => sink.accept(makeEvent(i)));
     await sink.drain();
-    await waitUntil(() => published.items.length >= 1, 'bus event');
+    await waitFor(() => published.items.length >= 1, 'bus event');
     await published.stop();
     expect(published.items.map((e) => e.timestamp.getTime())).toEqual([T0 + 3000]);
     expect(sink.status()).toMatchObject({ persisted: 1, duplicates: 2 });
@@ -189,7 +191,7 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
     const sink = new PatternSink({ writer, logger, batchSize: 10, flushIntervalMs: 1 });
     sink.start();
     for (let i = 0; i < 500; i++) sink.accept(makeEvent(i));
-    await waitUntil(() => sink.status().persisted === 500, 'all 500 persisted');
+    await waitFor(() => sink.status().persisted === 500, 'all 500 persisted');
     await sink.stop();
     expect(maxInFlight).toBe(1);
     expect(calls).toBeGreaterThanOrEqual(50);

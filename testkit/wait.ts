@@ -1,0 +1,78 @@
+/**
+ * The one way tests and scripts wait: poll a probe until it yields, or fail after a generous
+ * deadline. Event-driven waiting on a shared, loaded machine; never a timing assertion.
+ */
+
+/** Long enough for a loaded 2-core machine, short enough to fail inside a 60 s test timeout. */
+export const DEFAULT_WAIT_MS = 45_000;
+
+/** A wait whose probe did not yield before its deadline. */
+export class WaitTimeoutError extends Error {
+  constructor(what: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super(`timed out after ${timeoutMs} ms waiting for ${what}`, options);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+/** What a probe returns while the awaited thing has not happened yet. */
+type NotYet = false | null | undefined;
+
+/**
+ * Polls `probe` (sync or async) until it returns something other than false/null/undefined, and
+ * returns that (so a boolean condition resolves to `true`, a lookup to what it found). A probe
+ * that throws fails the wait at once.
+ */
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string | (() => string),
+  timeoutMs = DEFAULT_WAIT_MS,
+  intervalMs = 20,
+): Promise<Exclude<T, NotYet>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (found(value)) return value;
+    if (Date.now() > deadline) throw new WaitTimeoutError(label(what), timeoutMs);
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * waitFor for a probe that may throw until the thing is ready (a page still loading): a throw
+ * counts as "not yet", and the last error or value seen is reported when the deadline passes.
+ */
+export async function waitThroughErrors<T>(
+  probe: () => T | Promise<T>,
+  what: string | (() => string),
+  timeoutMs = DEFAULT_WAIT_MS,
+  intervalMs = 50,
+): Promise<Exclude<T, NotYet>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (found(last as T)) return last as Exclude<T, NotYet>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new WaitTimeoutError(`${label(what)} (last: ${String(last)})`, timeoutMs, {
+        cause: last,
+      });
+    await sleep(intervalMs);
+  }
+}
+
+/** Lets time pass: pacing a schedule or "nothing more happens in this window", never correctness. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function found<T>(value: T): value is Exclude<T, NotYet> {
+  return value !== false && value !== null && value !== undefined;
+}
+
+function label(what: string | (() => string)): string {
+  return typeof what === 'function' ? what() : what;
+}
