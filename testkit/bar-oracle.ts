@@ -1,3 +1,4 @@
+import type { MinuteBar } from '../src/domain/minute-bar';
 import type { TickData } from '../src/domain/tick';
 import type { SimAggregate } from '../src/ingest/simulator/generator';
 
@@ -10,34 +11,19 @@ import type { SimAggregate } from '../src/ingest/simulator/generator';
  */
 
 /** One per-second aggregate, the oracle's only input (adapters below). */
-export interface OracleSecond {
-  symbol: string;
-  /** Window start, Unix ms (a multiple of 1000). */
-  startMs: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  /** Window VWAP, null when the feed sent none. */
-  vwap: number | null;
-}
+export type OracleSecond = Pick<
+  TickData,
+  'symbol' | 'startMs' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'vwap'
+>;
 
-/** A minute bar as the oracle expects it to be stored. */
-export interface OracleBar {
-  symbol: string;
-  /** Minute start, Unix ms. */
-  minuteStartMs: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  /** Σ(vwap·volume) / Σvolume over the seconds that carry a VWAP; null when none does. */
-  vwap: number | null;
+/**
+ * A minute bar as the oracle expects it to be stored; vwap is Σ(vwap·volume) / Σvolume over the
+ * seconds that carry a VWAP (null when none does).
+ */
+export type OracleBar = MinuteBar & {
   /** Seconds rolled in. */
   seconds: number;
-}
+};
 
 export interface BarOracleOptions {
   /** Only these symbols (default: all). */

@@ -123,26 +123,18 @@ export async function createFreshDatabase(
   kind: DatabaseKind,
   postgres: { adminUrl: string | null; prefix: string; dropOnSignal?: boolean },
 ): Promise<FreshDatabase> {
-  if (kind === 'pglite') {
-    const config: DatabaseConfig = { kind: 'pglite', dataDir: null };
-    const dataSource = await openDatabase(config);
-    return {
-      kind,
-      config,
-      dataSource,
-      drop: async () => {
-        if (dataSource.isInitialized) await dataSource.destroy();
-      },
-    };
+  let config: DatabaseConfig = { kind: 'pglite', dataDir: null };
+  let scratch: ScratchDatabase | null = null;
+  if (kind === 'postgres') {
+    if (postgres.adminUrl === null) throw new Error('PostgreSQL is not reachable');
+    scratch = await createScratchDatabase(postgres.adminUrl, postgres.prefix, postgres);
+    config = { kind: 'postgres', url: scratch.url };
   }
-  if (postgres.adminUrl === null) throw new Error('PostgreSQL is not reachable');
-  const scratch = await createScratchDatabase(postgres.adminUrl, postgres.prefix, postgres);
-  const config: DatabaseConfig = { kind: 'postgres', url: scratch.url };
   let dataSource: DataSource;
   try {
     dataSource = await openDatabase(config);
   } catch (error) {
-    await scratch.drop();
+    await scratch?.drop();
     throw error;
   }
   return {
@@ -151,7 +143,7 @@ export async function createFreshDatabase(
     dataSource,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
-      await scratch.drop();
+      await scratch?.drop();
     },
   };
 }

@@ -1,19 +1,14 @@
 import type { TickData } from '../src/domain/tick';
 
-/** The fields of one per-second window a test or generator decides; the rest is filled in. */
-export interface SecondWindow {
-  symbol: string;
-  startMs: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  /** Default null (no VWAP sent). */
-  vwap?: number | null;
-  /** Default: when the window ended. */
-  receivedAtMs?: number;
-}
+/**
+ * The fields of one per-second window a test or generator decides; vwap defaults to null (none
+ * sent), receivedAtMs to the window's end.
+ */
+export type SecondWindow = Pick<
+  TickData,
+  'symbol' | 'startMs' | 'open' | 'high' | 'low' | 'close' | 'volume'
+> &
+  Partial<Pick<TickData, 'vwap' | 'receivedAtMs'>>;
 
 /** A per-second `A` tick from the simulator, without the day fields (`av`, `op`, `a`, `z`). */
 export function secondTick(window: SecondWindow): TickData {

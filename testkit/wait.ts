@@ -20,46 +20,55 @@ type NotYet = false | null | undefined;
 /**
  * Polls `probe` (sync or async) until it returns something other than false/null/undefined, and
  * returns that (so a boolean condition resolves to `true`, a lookup to what it found). A probe
- * that throws fails the wait at once.
+ * that throws fails the wait at once. Polls often (10 ms): some tests watch a short-lived state,
+ * like a socket between a drop and its reconnect.
  */
-export async function waitFor<T>(
+export function waitFor<T>(
   probe: () => T | Promise<T>,
   what: string | (() => string),
   timeoutMs = DEFAULT_WAIT_MS,
-  intervalMs = 20,
+  intervalMs = 10,
 ): Promise<Exclude<T, NotYet>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (found(value)) return value;
-    if (Date.now() > deadline) throw new WaitTimeoutError(label(what), timeoutMs);
-    await sleep(intervalMs);
-  }
+  return poll(probe, what, timeoutMs, intervalMs, false);
 }
 
 /**
  * waitFor for a probe that may throw until the thing is ready (a page still loading): a throw
  * counts as "not yet", and the last error or value seen is reported when the deadline passes.
  */
-export async function waitThroughErrors<T>(
+export function waitThroughErrors<T>(
   probe: () => T | Promise<T>,
   what: string | (() => string),
   timeoutMs = DEFAULT_WAIT_MS,
   intervalMs = 50,
 ): Promise<Exclude<T, NotYet>> {
+  return poll(probe, what, timeoutMs, intervalMs, true);
+}
+
+async function poll<T>(
+  probe: () => T | Promise<T>,
+  what: string | (() => string),
+  timeoutMs: number,
+  intervalMs: number,
+  throughErrors: boolean,
+): Promise<Exclude<T, NotYet>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      last = await probe();
-      if (found(last as T)) return last as Exclude<T, NotYet>;
+      const value = await probe();
+      if (found(value)) return value;
+      last = value;
     } catch (error) {
+      if (!throughErrors) throw error;
       last = error;
     }
-    if (Date.now() > deadline)
-      throw new WaitTimeoutError(`${label(what)} (last: ${String(last)})`, timeoutMs, {
-        cause: last,
-      });
+    if (Date.now() > deadline) {
+      const label = typeof what === 'function' ? what() : what;
+      throw throughErrors
+        ? new WaitTimeoutError(`${label} (last: ${String(last)})`, timeoutMs, { cause: last })
+        : new WaitTimeoutError(label, timeoutMs);
+    }
     await sleep(intervalMs);
   }
 }
@@ -71,8 +80,4 @@ export function sleep(ms: number): Promise<void> {
 
 function found<T>(value: T): value is Exclude<T, NotYet> {
   return value !== false && value !== null && value !== undefined;
-}
-
-function label(what: string | (() => string)): string {
-  return typeof what === 'function' ? what() : what;
 }

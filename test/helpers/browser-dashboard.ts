@@ -44,14 +44,8 @@ export async function readHooks(page: Page): Promise<HookValues | null> {
   });
 }
 
-export interface PlainBar {
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+/** A bar as the chart holds it (time as ISO minute start). */
+export type PlainBar = ReturnType<DashboardHooks['chartBars']>[number];
 
 export async function chartBars(page: Page): Promise<PlainBar[]> {
   return page.evaluate(() => window.__tickstock?.chartBars() ?? []);
