@@ -17,33 +17,33 @@ export class WaitTimeoutError extends Error {
 /** What a probe returns while the awaited thing has not happened yet. */
 type NotYet = false | null | undefined;
 
+/** A wait: polls `probe` until it yields, fails with WaitTimeoutError after `timeoutMs`. */
+export type Wait = <T>(
+  probe: () => T | Promise<T>,
+  what: string | (() => string),
+  timeoutMs?: number,
+  intervalMs?: number,
+) => Promise<Exclude<T, NotYet>>;
+
 /**
  * Polls `probe` (sync or async) until it returns something other than false/null/undefined, and
  * returns that (so a boolean condition resolves to `true`, a lookup to what it found). A probe
  * that throws fails the wait at once. Polls often (10 ms): some tests watch a short-lived state,
  * like a socket between a drop and its reconnect.
  */
-export function waitFor<T>(
-  probe: () => T | Promise<T>,
-  what: string | (() => string),
-  timeoutMs = DEFAULT_WAIT_MS,
-  intervalMs = 10,
-): Promise<Exclude<T, NotYet>> {
-  return poll(probe, what, timeoutMs, intervalMs, false);
-}
+export const waitFor: Wait = (probe, what, timeoutMs = DEFAULT_WAIT_MS, intervalMs = 10) =>
+  poll(probe, what, timeoutMs, intervalMs, false);
 
 /**
  * waitFor for a probe that may throw until the thing is ready (a page still loading): a throw
  * counts as "not yet", and the last error or value seen is reported when the deadline passes.
  */
-export function waitThroughErrors<T>(
-  probe: () => T | Promise<T>,
-  what: string | (() => string),
+export const waitThroughErrors: Wait = (
+  probe,
+  what,
   timeoutMs = DEFAULT_WAIT_MS,
   intervalMs = 50,
-): Promise<Exclude<T, NotYet>> {
-  return poll(probe, what, timeoutMs, intervalMs, true);
-}
+) => poll(probe, what, timeoutMs, intervalMs, true);
 
 async function poll<T>(
   probe: () => T | Promise<T>,

@@ -1,4 +1,5 @@
 import type { MinuteBar } from '../../src/domain/minute-bar';
+import type { PatternEvent } from '../../src/domain/pattern-event';
 import type { TickData } from '../../src/domain/tick';
 import type { Candle } from '../../src/patterns/rules/candle-geometry';
 import { secondTick } from '../../testkit/ticks';
@@ -22,6 +23,24 @@ export function makeTick(
     close,
     volume,
   });
+}
+
+/** A Price_Gap event at second `i` from T0, valid five minutes; override what a test looks at. */
+export function makePatternEvent(i: number, overrides: Partial<PatternEvent> = {}): PatternEvent {
+  const timestamp = new Date(T0 + i * 1000);
+  return {
+    symbol: 'EVT',
+    pattern: 'Price_Gap',
+    direction: 'bullish',
+    confidence: 0.5,
+    price: 100 + i / 100,
+    priceChange: 2.5,
+    timestamp,
+    expiresAt: new Date(timestamp.getTime() + 300_000),
+    indicators: { relativeVolume: 1.25, gapPercent: 2.5 },
+    source: 'tickstock',
+    ...overrides,
+  };
 }
 
 /** A candle from [open, high, low, close] and a volume. */

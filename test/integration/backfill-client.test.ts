@@ -196,27 +196,18 @@ describe('MassiveBackfillClient validation (real HTTP server with hand-written p
       maxFutureMs: Number.MAX_SAFE_INTEGER,
     });
     const bars = await backfill.fetchMinuteBars('AAPL', T, T + 10 * MINUTE);
+    const parsed = {
+      symbol: 'AAPL',
+      open: 10,
+      high: 11,
+      low: 9,
+      close: 10.5,
+      volume: 100,
+      vwap: 10.2,
+    };
     expect(bars).toEqual([
-      {
-        symbol: 'AAPL',
-        minuteStartMs: T,
-        open: 10,
-        high: 11,
-        low: 9,
-        close: 10.5,
-        volume: 100,
-        vwap: 10.2,
-      },
-      {
-        symbol: 'AAPL',
-        minuteStartMs: T + 3 * MINUTE,
-        open: 10,
-        high: 11,
-        low: 9,
-        close: 10.5,
-        volume: 100,
-        vwap: 10.2,
-      },
+      { ...parsed, minuteStartMs: T },
+      { ...parsed, minuteStartMs: T + 3 * MINUTE },
     ]);
     expect(backfill.counters().rejectedByReason).toEqual({
       inconsistent_prices: 1,

@@ -116,6 +116,16 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
 
   it('lets authoritative minutes win: later live deltas for them are not counted again', async () => {
     await repo.upsertDeltas([delta('AAPL', 0, [1, 2], { volume: 40 })]); // partial live data first
+    const tsla = {
+      symbol: 'TSLA',
+      minuteStartMs: T0,
+      open: 200,
+      high: 201,
+      low: 199,
+      close: 200.5,
+      volume: 7,
+      vwap: 200.1,
+    };
     const replaced = await repo.replaceMinuteBars([
       {
         symbol: 'AAPL',
@@ -137,16 +147,7 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
         volume: 50,
         vwap: null,
       },
-      {
-        symbol: 'TSLA',
-        minuteStartMs: T0,
-        open: 200,
-        high: 201,
-        low: 199,
-        close: 200.5,
-        volume: 7,
-        vwap: 200.1,
-      },
+      tsla,
     ]);
     expect(replaced).toHaveLength(3);
     const late = await repo.upsertDeltas([
@@ -167,18 +168,7 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
     });
     expect(stored.get(barKey('AAPL', T0 + 60_000))).toMatchObject({ volume: 50, vwap: null });
     // Replacing again is idempotent.
-    await repo.replaceMinuteBars([
-      {
-        symbol: 'TSLA',
-        minuteStartMs: T0,
-        open: 200,
-        high: 201,
-        low: 199,
-        close: 200.5,
-        volume: 7,
-        vwap: 200.1,
-      },
-    ]);
+    await repo.replaceMinuteBars([tsla]);
     expect(await readStoredBars(db.dataSource)).toEqual(stored);
   });
 

@@ -7,25 +7,13 @@ import { feedEngine } from '../../testkit/engine-feed';
 import { syntheticTicks } from '../../testkit/synthetic-ticks';
 import { waitFor } from '../../testkit/wait';
 import { gql, startTestApi, type TestApi } from '../helpers/api-server';
+import { readPatternRows, type PatternRow } from '../helpers/pattern-rows';
 import { T0 } from '../helpers/patterns-factories';
 import {
   createTestDatabase,
   testDatabaseKinds,
   type TestDatabase,
 } from '../helpers/test-databases';
-
-interface DbPattern {
-  id: string;
-  symbol: string;
-  pattern: string;
-  direction: string;
-  confidence: number;
-  price: string;
-  price_change: number;
-  ts: string;
-  exp: string;
-  indicators: Record<string, number> | string;
-}
 
 /** A Pattern as it arrives in a GraphQL JSON response. */
 interface GqlPattern {
@@ -39,7 +27,7 @@ const FIELDS =
   'id symbol pattern direction confidence price priceChange timestamp expiresAt indicators source';
 
 /** The expected GraphQL shape of a row, computed from plain SQL. */
-function expected(row: DbPattern) {
+function expected(row: PatternRow) {
   return {
     id: row.id,
     symbol: row.symbol,
@@ -49,7 +37,7 @@ function expected(row: DbPattern) {
     price: Number(row.price),
     priceChange: row.price_change,
     timestamp: new Date(Number(row.ts)).toISOString(),
-    expiresAt: new Date(Number(row.exp)).toISOString(),
+    expiresAt: new Date(Number(row.expires)).toISOString(),
     indicators: typeof row.indicators === 'string' ? JSON.parse(row.indicators) : row.indicators,
     source: 'tickstock',
   };
@@ -67,18 +55,8 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
   };
   const unsubscribe: Array<() => void> = [];
 
-  async function rows(
-    where = 'true',
-    params: unknown[] = [],
-    limit = 100_000,
-  ): Promise<DbPattern[]> {
-    return db.dataSource.query<DbPattern[]>(
-      `SELECT id::text AS id, symbol, pattern, direction, confidence, price::text AS price, price_change,
-              (extract(epoch FROM timestamp) * 1000)::bigint::text AS ts, (extract(epoch FROM expires_at) * 1000)::bigint::text AS exp, indicators
-       FROM patterns WHERE ${where} ORDER BY patterns.timestamp DESC, patterns.id DESC LIMIT ${limit}`,
-      params,
-    );
-  }
+  const rows = (where?: string, params?: unknown[], limit?: number) =>
+    readPatternRows(db.dataSource, where, params, limit);
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);

@@ -10,7 +10,7 @@ import { feedEngine } from '../../testkit/engine-feed';
 import { syntheticTicks } from '../../testkit/synthetic-ticks';
 import { closedPort, TcpProxy } from '../../testkit/tcp-proxy';
 import { waitFor } from '../../testkit/wait';
-import { T0 } from '../helpers/patterns-factories';
+import { makePatternEvent, T0 } from '../helpers/patterns-factories';
 import { patternKey } from '../helpers/patterns-stream';
 import {
   createTestDatabase,
@@ -42,21 +42,15 @@ const MARKET_DATA_KEYS = [
   'minuteStartMs',
 ];
 
-function event(i: number): PatternEvent {
-  const timestamp = new Date(T0 + i * 1000);
-  return {
+const event = (i: number): PatternEvent =>
+  makePatternEvent(i, {
     symbol: 'RDS',
-    pattern: 'Price_Gap',
     direction: 'bearish',
     confidence: 0.6,
     price: 50,
     priceChange: -2.2,
-    timestamp,
-    expiresAt: new Date(timestamp.getTime() + 300_000),
     indicators: { relativeVolume: 1 },
-    source: 'tickstock',
-  };
-}
+  });
 
 /** A PSUBSCRIBE * listener recording every message on every channel. */
 async function listenToEverything(url: string) {
