@@ -1,22 +1,24 @@
 /**
  * The API part of `npm run bench`: a fresh PostgreSQL database seeded with minute bars, the API
- * served by bench-api.ts's `--serve` mode in its own process (production mode, as an operator
- * runs it), and runApiBench's load — GraphQL recentTicks and the REST shim, 60 bars, 32
- * keep-alive clients — next to the same SQL run straight through pg.
+ * served by bench-api-server.ts in its own process (production mode, as an operator runs it),
+ * and runApiBench's load — GraphQL recentTicks and the REST shim, 60 bars, 32 keep-alive
+ * clients — next to the same SQL run straight through pg.
+ *
+ * Standalone: `node dist/scripts/bench-api-load.js '{"durationSeconds":10}'`.
  */
 import 'reflect-metadata';
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../ormconfig';
-import { formatApiBench, runApiBench, type ApiBenchResult } from './bench-api';
-import { runInChild, serveChild } from './lib/child-run';
 import {
   createScratchDatabase,
   postgresAdminUrl,
   type ScratchDatabase,
-} from './lib/scratch-postgres';
+} from '../testkit/scratch-database';
+import { formatApiBench, runApiBench, type ApiBenchResult } from './bench-api';
+import { startApiProcess, stopApiProcess } from './bench-api-server';
+import { runBenchPart, runInChild } from './lib/child-run';
 
 export interface ApiLoadOptions {
   durationSeconds: number;
@@ -56,19 +58,6 @@ async function seed(dataSource: DataSource, symbols: number, minutes: number): P
   await dataSource.query('ANALYZE');
 }
 
-/** Starts bench-api.js --serve on `url`; resolves with the API's base URL. */
-async function serveApi(url: string): Promise<{ child: ChildProcess; apiUrl: string }> {
-  const child = fork(path.join(__dirname, 'bench-api.js'), ['--serve', url], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  const apiUrl = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`API process exited early (${code})`)));
-  });
-  return { child, apiUrl };
-}
-
 export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise<ApiLoadResult> {
   const options = { ...DEFAULTS, ...partial };
   let scratch: ScratchDatabase | null = null;
@@ -80,7 +69,7 @@ export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise
     const seedStart = performance.now();
     await seed(dataSource, options.seedSymbols, options.seedMinutes);
     const seedSeconds = (performance.now() - seedStart) / 1000;
-    const served = await serveApi(scratch.url);
+    const served = await startApiProcess(scratch.url);
     child = served.child;
     const result = await runApiBench({
       url: served.apiUrl,
@@ -92,11 +81,7 @@ export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise
     });
     return { ...result, seededBars: options.seedSymbols * options.seedMinutes, seedSeconds };
   } finally {
-    if (child !== null && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
-      child.disconnect();
-      await exited;
-    }
+    if (child !== null) await stopApiProcess(child);
     if (dataSource?.isInitialized) await dataSource.destroy();
     await scratch?.drop();
   }
@@ -110,11 +95,4 @@ export function forkApiLoad(options: Partial<ApiLoadOptions>): Promise<ApiLoadRe
   return runInChild<ApiLoadResult>('API bench', __filename, options);
 }
 
-if (require.main === module && !serveChild(runApiLoad)) {
-  runApiLoad(JSON.parse(process.argv[2] ?? '{}') as Partial<ApiLoadOptions>)
-    .then((result) => console.log(formatApiLoad(result)))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runBenchPart(runApiLoad, formatApiLoad);

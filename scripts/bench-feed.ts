@@ -9,8 +9,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
-import { SimRollup, type ExpectedBar } from './lib/sim-rollup';
-import { sleep, waitFor } from './lib/wait';
+import { BarOracle, fromSimAggregate, type OracleBar } from '../testkit/bar-oracle';
+import { sleep, waitFor } from '../testkit/wait';
 
 export interface BenchFeedOptions {
   symbols: number;
@@ -35,7 +35,7 @@ export interface BenchFeedDone {
   /** Waits for backpressure. */
   backpressureWaits: number;
   /** The roll-up of every event written to a socket, for the zero-loss check. */
-  expected: ExpectedBar[];
+  expected: OracleBar[];
 }
 
 /** A feed the bench controls: where to connect, when to start, and what was sent. */
@@ -49,7 +49,7 @@ export interface BenchFeed {
 
 /** Builds the feed in this process. */
 export async function startInProcessFeed(options: BenchFeedOptions): Promise<BenchFeed> {
-  const rollup = new SimRollup();
+  const rollup = new BarOracle();
   const sim = new MassiveSimulator({
     clock: 'manual',
     symbolCount: options.symbols,
@@ -57,7 +57,9 @@ export async function startInProcessFeed(options: BenchFeedOptions): Promise<Ben
     seed: options.seed,
     startMs: options.startMs,
     retainMinutes: 5,
-    onEventsSent: (_client, events) => rollup.add(events),
+    onEventsSent: (_client, events) => {
+      for (const event of events) rollup.add(fromSimAggregate(event));
+    },
   });
   const { wsUrl } = await sim.start(0);
   return {
@@ -97,7 +99,7 @@ export async function startInProcessFeed(options: BenchFeedOptions): Promise<Ben
         framesSent: counters.framesSent,
         sendMs,
         backpressureWaits: waits,
-        expected: [...rollup.expected().values()],
+        expected: [...rollup.bars().values()],
       };
     },
   };

@@ -24,22 +24,23 @@ import type { TickData } from '../src/domain/tick';
 import { createLogger } from '../src/logger';
 import { createPatternModule, type PatternModule } from '../src/patterns/pattern-module';
 import { createOhlcvRepository } from '../src/repositories/ohlcv.repository';
-import { startChildFeed, startInProcessFeed, type BenchFeed } from './bench-feed';
-import { runInChild, serveChild } from './lib/child-run';
-import { round, rssMb, SampleSet, type Summary } from './lib/percentile';
+import { barKey, type OracleBar as ExpectedBar } from '../testkit/bar-oracle';
+import { round, SampleSet, type Summary } from '../testkit/percentile';
 import {
   createScratchDatabase,
   postgresAdminUrl,
   type ScratchDatabase,
-} from './lib/scratch-postgres';
-import { barKey, type ExpectedBar } from './lib/sim-rollup';
+} from '../testkit/scratch-database';
 import {
   comparatorSelfCheck,
   compareBars,
   readStoredBars,
   type BarComparison,
-} from './lib/stored-bars';
-import { waitFor } from './lib/wait';
+} from '../testkit/stored-bars';
+import { waitFor } from '../testkit/wait';
+import { startChildFeed, startInProcessFeed, type BenchFeed } from './bench-feed';
+import { runInChild, serveChild } from './lib/child-run';
+import { rssMb } from './lib/rss';
 
 export interface IngestBenchOptions {
   database: 'pglite' | 'postgres';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ApiLoadResult } from './bench-api-load';
 import type { IngestBenchResult } from './bench-ingest';
 import type { TickBenchResult } from './bench-tick';
-import { round } from './lib/percentile';
+import { round } from '../testkit/percentile';
 
 export interface BenchResults {
   generatedAt: string;

@@ -13,10 +13,10 @@ import { simulatorSymbols } from '../src/ingest/simulator/universe';
 import { IngestStats } from '../src/ingest/stats';
 import { fromAggregate } from '../src/ingest/tick-validation';
 import { type TickData } from '../src/domain/tick';
-import { benchEngine, type EngineBenchResult } from '../src/patterns/bench-engine';
 import { PatternEngine } from '../src/patterns/engine';
-import { runInChild, serveChild } from './lib/child-run';
-import { percentile, round } from './lib/percentile';
+import { benchEngine, type EngineBenchResult } from '../testkit/engine-bench';
+import { percentile, round } from '../testkit/percentile';
+import { runBenchPart, runInChild } from './lib/child-run';
 
 export interface TickBenchOptions {
   symbols: number;
@@ -178,11 +178,4 @@ export function forkTickBench(options: Partial<TickBenchOptions>): Promise<TickB
   ]);
 }
 
-if (require.main === module && !serveChild(runTickBench)) {
-  runTickBench(JSON.parse(process.argv[2] ?? '{}') as Partial<TickBenchOptions>)
-    .then((result) => console.log(formatTickBench(result)))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runBenchPart(runTickBench, formatTickBench);

@@ -1,20 +1,6 @@
 /**
- * `npm run bench`: the PRODUCT.md §7 figures in one bounded run (a few minutes on 2 cores).
- *
- *   1. handleTick micro-bench with and without the pattern engine, and benchEngine (bench-tick)
- *   2. end-to-end ingest, simulator → WebSocket → pool → pipeline → writer → database, on PGlite
- *      and on the local PostgreSQL (when reachable), engine on and off, with a zero-loss check,
- *      plus one run at a steady pace for event → row-visible latency (bench-ingest)
- *   3. API load on PostgreSQL: GraphQL recentTicks and REST vs the bare SQL (bench-api-load)
- *
- * then the target-vs-measured table, also written to bench-results/latest.json. Each part runs
- * in its own process. Knobs (env): BENCH_ONLY=tick,ingest,api (`engine` = tick),
- * BENCH_DB=pglite,postgres, BENCH_SECONDS (feed seconds per ingest run, 90), BENCH_REPEAT (runs
- * of each engine on/off configuration, ABBA order, the summary takes the best; 2), BENCH_SYMBOLS
- * (10000), BENCH_PACE (events/s of the latency run, 10000 = real time for 10,000 symbols; 0 = skip),
- * BENCH_PACED_SECONDS (30), BENCH_API_SECONDS (10), BENCH_FEED=child|inprocess,
- * BENCH_CONNECTIONS (1..3), BENCH_DATABASE_URL (admin URL for scratch databases).
- * Exits 1 when a zero-loss check fails (performance misses are reported, not fatal).
+ * `npm run bench`: the PRODUCT.md §7 figures in one bounded run (a few minutes on 2 cores); see
+ * HELP (`npm run bench -- --help`) for the parts and the knobs.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -29,36 +15,35 @@ import {
 } from './bench-ingest';
 import { formatSummary, summarize, writeResults, type BenchResults } from './bench-summary';
 import { forkTickBench, formatTickBench, type TickBenchResult } from './bench-tick';
-import { isPostgresReachable, postgresAdminUrl } from './lib/scratch-postgres';
+import { isPostgresReachable } from '../testkit/reachability';
+import { postgresAdminUrl } from '../testkit/scratch-database';
+import { envInt, envList } from './lib/env';
+
+const HELP = `npm run bench: the PRODUCT.md §7 figures in one bounded run
+
+  1. handleTick micro-bench with and without the pattern engine, and benchEngine (bench-tick)
+  2. end-to-end ingest, simulator → WebSocket → pool → pipeline → writer → database, on PGlite
+     and on the local PostgreSQL (when reachable), engine on and off, with a zero-loss check,
+     plus one run at a steady pace for event → row-visible latency (bench-ingest)
+  3. API load on PostgreSQL: GraphQL recentTicks and REST vs the bare SQL (bench-api-load)
+
+then the target-vs-measured table, also written to bench-results/latest.json. Each part runs in
+its own process. Exits 1 when a zero-loss check fails (performance misses are reported, not fatal).
+
+Knobs (environment):
+  BENCH_ONLY=tick,ingest,api   parts to run (\`engine\` = tick; default all)
+  BENCH_DB=pglite,postgres     ingest databases (default both; PostgreSQL only when reachable)
+  BENCH_SECONDS=90             feed seconds per ingest run
+  BENCH_REPEAT=2               runs of each engine on/off configuration (ABBA; the best counts)
+  BENCH_SYMBOLS=10000          symbols (every one trades every second)
+  BENCH_PACE=10000             events/s of the latency run (10000 = real time for 10,000 symbols; 0 = skip)
+  BENCH_PACED_SECONDS=30       feed seconds of the latency run
+  BENCH_API_SECONDS=10         seconds per API load row
+  BENCH_FEED=child|inprocess   where the simulator runs (default child)
+  BENCH_CONNECTIONS=1          sockets, 1..3
+  BENCH_DATABASE_URL           admin URL for scratch databases (else TEST_DATABASE_URL, else local)`;
 
 type Part = 'tick' | 'ingest' | 'api';
-
-function envInt(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name} must be an integer in ${min}..${max} (got "${raw}")`);
-  return value;
-}
-
-function envList<T extends string>(
-  name: string,
-  allowed: readonly T[],
-  aliases: Record<string, T> = {},
-): T[] {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return [...allowed];
-  const out = new Set<T>();
-  for (const item of raw.split(/[,|\s]+/).filter(Boolean)) {
-    const value: string = Object.hasOwn(aliases, item) ? aliases[item] : item;
-    const known = allowed.find((candidate) => candidate === value);
-    if (known === undefined)
-      throw new Error(`${name}: unknown "${item}" (use ${allowed.join(', ')})`);
-    out.add(known);
-  }
-  return [...out];
-}
 
 const loadAverage = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
@@ -192,6 +177,10 @@ async function main(): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
+if (process.argv.includes('--help')) {
+  console.log(HELP);
+  process.exit(0);
+}
 main()
   .then((code) => process.exit(code))
   .catch((error: unknown) => {

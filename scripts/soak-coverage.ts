@@ -18,7 +18,7 @@
  * that range must be expected.
  */
 import type { SimAggregate } from '../src/ingest/simulator/generator';
-import { SimRollup, type ExpectedBar } from './lib/sim-rollup';
+import { BarOracle, fromSimAggregate, type OracleBar } from '../testkit/bar-oracle';
 
 const MINUTE = 60_000;
 
@@ -28,18 +28,18 @@ export function ceilToMinute(ms: number): number {
 
 export class SoakCoverage {
   /** Independent roll-up of everything generated for the subscribed symbols. */
-  readonly generated: SimRollup;
+  readonly generated: BarOracle;
   private readonly firstSentS = new Map<string, number>();
   private freezeFeedMs: number | null = null;
   eventsSent = 0;
 
   constructor(symbols: readonly string[]) {
-    this.generated = new SimRollup({ symbols: new Set(symbols) });
+    this.generated = new BarOracle({ symbols: new Set(symbols) });
   }
 
   /** simulator onEventsGenerated */
   onGenerated = (events: readonly SimAggregate[]): void => {
-    this.generated.add(events);
+    for (const event of events) this.generated.add(fromSimAggregate(event));
   };
 
   /** simulator onEventsSent */
@@ -74,8 +74,8 @@ export class SoakCoverage {
     return first !== null && minuteStartMs >= first && minuteStartMs < this.endMinute();
   };
 
-  expected(): Map<string, ExpectedBar> {
-    return this.generated.expected((bar) => this.inScope(bar.symbol, bar.minuteStartMs));
+  expected(): Map<string, OracleBar> {
+    return this.generated.bars((bar) => this.inScope(bar.symbol, bar.minuteStartMs));
   }
 
   /** Minutes compared, summed over symbols (whether or not the symbol traded in each). */

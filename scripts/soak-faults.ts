@@ -5,8 +5,8 @@
 import { Client } from 'pg';
 import type { RunningApp } from '../src/app';
 import type { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
-import type { TcpProxy } from './lib/tcp-proxy';
-import { sleep, waitFor } from './lib/wait';
+import type { TcpProxy } from '../testkit/tcp-proxy';
+import { sleep, waitFor } from '../testkit/wait';
 
 export type FaultKind =
   'socket-drop' | 'stall-all' | 'stall-existing' | 'malformed-frames' | 'db-cut' | 'db-terminate';

@@ -11,7 +11,7 @@
  *   5. the whole minutes from the first full one up to the second stop are compared with the
  *      simulator's own roll-up.
  * Exit 0 when every compared minute is exact; 1 when the drop minute stayed short (the bug).
- * Run: `npm run build && node dist/scripts/soak-gap-at-stop.js` (about a minute).
+ * Run: `npm run build:tools && node dist/scripts/soak-gap-at-stop.js` (about a minute).
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,15 +21,15 @@ import { openDatabase } from '../ormconfig';
 import { startApp, type RunningApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
-import { SimRollup } from './lib/sim-rollup';
-import { compareBars, readStoredBars } from './lib/stored-bars';
-import { sleep, waitFor } from './lib/wait';
+import { BarOracle, fromSimAggregate } from '../testkit/bar-oracle';
+import { compareBars, readStoredBars } from '../testkit/stored-bars';
+import { sleep, waitFor } from '../testkit/wait';
 
 const MINUTE = 60_000;
 
 async function main(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tickstock-gap-at-stop-'));
-  const rollup = new SimRollup();
+  const rollup = new BarOracle();
   const sim = new MassiveSimulator({
     clock: 'realtime',
     acceleration: 4,
@@ -38,7 +38,9 @@ async function main(): Promise<number> {
     seed: 1,
     startMs: Math.floor((Date.now() - 3 * 3_600_000) / MINUTE) * MINUTE,
     apiKey: 'k',
-    onEventsGenerated: (events) => rollup.add(events),
+    onEventsGenerated: (events) => {
+      for (const event of events) rollup.add(fromSimAggregate(event));
+    },
   });
   let app: RunningApp | null = null;
   try {
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
       });
     app = await startApp(config());
     const first = app;
-    await waitFor(() => first.status().ingest.ticksProcessed > 0, 'first data');
+    await waitFor(() => first.status().ingest.ticksProcessed > 0, 'first data', 60_000);
     const firstFull = Math.floor(sim.now() / MINUTE) * MINUTE + MINUTE;
     await waitFor(
       () => sim.now() >= firstFull + 45_000,
@@ -68,9 +70,14 @@ async function main(): Promise<number> {
     await waitFor(
       () => first.status().connections.every((c) => c.state === 'live' && c.reconnects >= 1),
       'reconnected',
+      60_000,
     );
     const before = first.status().ingest.ticksProcessed;
-    await waitFor(() => first.status().ingest.ticksProcessed > before, 'data after the reconnect');
+    await waitFor(
+      () => first.status().ingest.ticksProcessed > before,
+      'data after the reconnect',
+      60_000,
+    );
     const reconnectMinute = Math.floor(sim.now() / MINUTE) * MINUTE;
     // A tick of the next minute processed (so the newest stored minute is past the hole), and
     // still before the gap filler's settle point.
@@ -102,7 +109,7 @@ async function main(): Promise<number> {
     const inScope = (_symbol: string, minute: number) => minute >= firstFull && minute < to;
     const result = compareBars(
       stored,
-      rollup.expected((bar) => inScope(bar.symbol, bar.minuteStartMs)),
+      rollup.bars((bar) => inScope(bar.symbol, bar.minuteStartMs)),
       { inScope },
     );
     console.log(

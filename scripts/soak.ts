@@ -24,22 +24,22 @@ import { startApp, type RunningApp } from '../src/app';
 import { loadConfig, type LogLevel } from '../src/config';
 import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
 import type { IngestStatusSnapshot } from '../src/domain/status';
-import { rssMb } from './lib/percentile';
+import { isPostgresReachable } from '../testkit/reachability';
 import {
   createScratchDatabase,
   dropScratchDatabases,
-  isPostgresReachable,
   postgresAdminUrl,
   type ScratchDatabase,
-} from './lib/scratch-postgres';
+} from '../testkit/scratch-database';
 import {
   comparatorSelfCheck,
   compareBars,
   readStoredBars,
   type BarComparison,
-} from './lib/stored-bars';
-import { TcpProxy } from './lib/tcp-proxy';
-import { sleep, waitFor } from './lib/wait';
+} from '../testkit/stored-bars';
+import { TcpProxy } from '../testkit/tcp-proxy';
+import { sleep, waitFor } from '../testkit/wait';
+import { rssMb } from './lib/rss';
 import { SoakCoverage } from './soak-coverage';
 import { FaultDrill, MALFORMED_FRAMES, type FaultKind } from './soak-faults';
 

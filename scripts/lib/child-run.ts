@@ -51,3 +51,20 @@ export function serveChild<O, T>(fn: (options: O) => Promise<T>): boolean {
     });
   return true;
 }
+
+/**
+ * The entry point of a bench part's file: serves runInChild when started as a child; run
+ * directly, runs once with argv[2] as JSON options and prints the formatted result.
+ */
+export function runBenchPart<O, T>(
+  fn: (options: Partial<O>) => Promise<T>,
+  format: (result: T) => string,
+): void {
+  if (serveChild(fn)) return;
+  fn(JSON.parse(process.argv[2] ?? '{}') as Partial<O>)
+    .then((result) => console.log(format(result)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

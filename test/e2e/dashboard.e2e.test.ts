@@ -12,12 +12,13 @@ import type { Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createQuietLogger } from '../../src/logger';
+import { percentileOf } from '../../testkit/percentile';
+import { sleep, waitThroughErrors } from '../../testkit/wait';
 import {
   ARTIFACTS_DIR,
   chartBars,
   ensureDashboardBuilt,
   newestStoredBar,
-  percentile,
   readHooks,
   storedBars,
   type HookValues,
@@ -26,7 +27,6 @@ import {
 import {
   chromiumAvailable,
   openBrowserSession,
-  waitFor,
   type BrowserSession,
 } from '../helpers/browser-session';
 
@@ -82,12 +82,12 @@ describeBrowser('dashboard in headless Chromium', () => {
 
   it('shows the minute bars stored for the symbol, and the health panel shows the live connection', async () => {
     await page.goto(`${app.url}/?symbol=AAPL`);
-    const first = await waitFor(
-      'bars on the chart',
+    const first = await waitThroughErrors(
       async () => {
         const h = await hooks();
         return h.barsSymbol === 'AAPL' && h.barsShown >= 3 ? h : null;
       },
+      'bars on the chart',
       60_000,
     );
     expect(first.pollMs).toBe(POLL_MS); // learned from the server's POLL_MS (GET /api/config)
@@ -108,13 +108,13 @@ describeBrowser('dashboard in headless Chromium', () => {
     await row.waitFor();
     expect(await row.getAttribute('data-state')).toBe('live');
     expect(await page.textContent('[data-testid=metric-connections]')).toContain('1/1 live');
-    const ticksPerSecond = await waitFor(
-      'a ticks/s figure',
+    const ticksPerSecond = await waitThroughErrors(
       async () => {
         const text =
           (await page.textContent('[data-testid=metric-ticks-per-second] .metric-value')) ?? '–';
         return text !== '–' && Number(text.replace(/,/g, '')) > 0 ? text : null;
       },
+      'a ticks/s figure',
       20_000,
     );
     expect(Number(ticksPerSecond.replace(/,/g, ''))).toBeGreaterThan(0);
@@ -125,21 +125,21 @@ describeBrowser('dashboard in headless Chromium', () => {
     const delays: number[] = [];
     for (let i = 0; i < 3; i++) {
       const before = await newestStoredBar(app.dataSource, 'AAPL');
-      const written = await waitFor(
-        'a new minute in the database',
+      const written = await waitThroughErrors(
         async () => {
           const bar = await newestStoredBar(app.dataSource, 'AAPL');
           return bar !== null && bar.time > (before?.time ?? '') ? { bar, at: Date.now() } : null;
         },
+        'a new minute in the database',
         30_000,
         25,
       );
-      const shown = await waitFor(
-        'the new minute on the chart',
+      const shown = await waitThroughErrors(
         async () => {
           const h = await hooks();
           return h.renders.find((r) => r.symbol === 'AAPL' && r.time >= written.bar.time) ?? null;
         },
+        'the new minute on the chart',
         30_000,
         25,
       );
@@ -155,11 +155,10 @@ describeBrowser('dashboard in headless Chromium', () => {
     while (samples.length < FRESHNESS_SAMPLES) {
       // Start each sample at a random phase of the page's poll cycle: right after a render the
       // next change always waits almost a full interval, which would only measure the worst case.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * POLL_MS));
+      await sleep(Math.random() * POLL_MS);
       seen = (await newestStoredBar(app.dataSource, 'AAPL')) ?? seen;
       // Wait for the stored newest bar to change (new minute, or more volume in the same one).
-      const change = await waitFor(
-        'a bar update in the database',
+      const change = await waitThroughErrors(
         async () => {
           const bar = await newestStoredBar(app.dataSource, 'AAPL');
           const changed =
@@ -169,11 +168,11 @@ describeBrowser('dashboard in headless Chromium', () => {
               (bar.time === seen.time && bar.volume !== seen.volume));
           return changed ? { bar, at: Date.now() } : null;
         },
+        'a bar update in the database',
         30_000,
         20,
       );
-      const render = await waitFor(
-        'that update on the page',
+      const render = await waitThroughErrors(
         async () => {
           const { renders } = await hooks();
           return (
@@ -185,6 +184,7 @@ describeBrowser('dashboard in headless Chromium', () => {
             ) ?? null
           );
         },
+        'that update on the page',
         30_000,
         20,
       );
@@ -194,8 +194,8 @@ describeBrowser('dashboard in headless Chromium', () => {
       pollMs: POLL_MS,
       targetMs: POLL_MS + 300,
       samples,
-      p50: percentile(samples, 50),
-      p90: percentile(samples, 90),
+      p50: percentileOf(samples, 50),
+      p90: percentileOf(samples, 90),
       max: Math.max(...samples),
       method:
         'from a random phase of the poll cycle, the database is polled every 20 ms until the newest AAPL bar changes (timestamp/volume); ' +
@@ -217,12 +217,12 @@ describeBrowser('dashboard in headless Chromium', () => {
     const option = page.locator('[data-testid=symbol-option][data-symbol=MSFT]');
     await option.waitFor({ timeout: 20_000 });
     await option.click();
-    await waitFor(
-      'MSFT bars on the chart',
+    await waitThroughErrors(
       async () => {
         const h = await hooks();
         return h.symbol === 'MSFT' && h.barsSymbol === 'MSFT' && h.barsShown >= 3;
       },
+      'MSFT bars on the chart',
       30_000,
     );
     expect(await page.textContent('[data-testid=chart-symbol]')).toBe('MSFT');
@@ -293,9 +293,13 @@ describeBrowser('dashboard in headless Chromium', () => {
     await page.waitForFunction((since) => Date.now() - since > 3000, Date.now());
     expect((await hooks()).polls).toBe(pausedAt);
     await page.click('[data-testid=pause-button]');
-    await waitFor('polling to resume', async () => (await hooks()).polls > pausedAt, 10_000);
+    await waitThroughErrors(
+      async () => (await hooks()).polls > pausedAt,
+      'polling to resume',
+      10_000,
+    );
     await page.selectOption('[data-testid=poll-interval]', String(POLL_MS));
-    await waitFor('the live state', async () => (await hooks()).state === 'live', 10_000);
+    await waitThroughErrors(async () => (await hooks()).state === 'live', 'the live state', 10_000);
   });
 
   it('reports no console errors and saves laptop and phone screenshots', async () => {
@@ -340,7 +344,11 @@ describeBrowser('dashboard in headless Chromium', () => {
     expect(await banner.isHidden()).toBe(true);
     // The browser loses the API (requests fail at the network level), then gets it back.
     await page.route('**/graphql', (route) => route.abort('connectionrefused'));
-    await waitFor('the offline state', async () => (await hooks()).state === 'offline', 20_000);
+    await waitThroughErrors(
+      async () => (await hooks()).state === 'offline',
+      'the offline state',
+      20_000,
+    );
     await banner.waitFor({ state: 'visible' });
     expect(await banner.textContent()).toMatch(
       /^Disconnected: the TickStock API cannot be reached/,
@@ -350,11 +358,11 @@ describeBrowser('dashboard in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-offline.png') });
 
     await page.unroute('**/graphql');
-    await waitFor('recovery', async () => (await hooks()).state === 'live', 20_000);
+    await waitThroughErrors(async () => (await hooks()).state === 'live', 'recovery', 20_000);
     await banner.waitFor({ state: 'hidden' });
-    await waitFor(
-      'bars moving again',
+    await waitThroughErrors(
       async () => ((await hooks()).lastBarTime ?? '') > (barsBefore ?? ''),
+      'bars moving again',
       30_000,
     );
   });

@@ -98,16 +98,3 @@ export async function gql<T = any>(
   });
   return { status: response.status, body: (await response.json()) as GraphqlResponse<T>['body'] };
 }
-
-/** Polls `condition` until it holds or the deadline passes (no fixed sleeps). */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

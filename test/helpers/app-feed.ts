@@ -4,8 +4,8 @@ import {
   MassiveSimulator,
   type SimulatorOptions,
 } from '../../src/ingest/simulator/massive-simulator';
-import { barKey, type ExpectedBar } from './bars-rollup';
-import { rollUp } from './feed-rollup';
+import { BarOracle, fromSimAggregate, type OracleBar } from '../../testkit/bar-oracle';
+import { waitFor } from '../../testkit/wait';
 
 /** The key every app-level test gives the app and the external simulator. */
 export const FEED_API_KEY = 'app-test-key';
@@ -84,40 +84,27 @@ export class FeedRecorder {
   }
 
   /**
-   * The bars the database must hold, in readStoredBars' text form: a gap minute is the whole
-   * minute as generated (REST backfill serves complete minutes; its VWAP has 4 decimals), every
-   * other minute exactly what was written to the app's sockets. Minutes before the first or
-   * after the last frame sent are not expected.
+   * The bars the database must hold, keyed by barKey(): a gap minute is the whole minute as
+   * generated (REST backfill serves complete minutes; its VWAP has 4 decimals), every other
+   * minute exactly what was written to the app's sockets. Minutes before the first or after the
+   * last frame sent are not expected.
    */
-  expectedBars(): Map<string, ExpectedBar> {
+  expectedBars(): Map<string, OracleBar> {
     const gaps = this.gapMinutes();
     const inGap = (event: SimAggregate) => gaps.get(event.sym)?.has(minuteStart(event.s)) === true;
-    const live = rollUp(
-      this.sent.flatMap((frame) => frame.events.filter((event) => !inGap(event))),
-    );
-    const filled = rollUp(this.generated.filter(inGap));
-    const expected = new Map<string, ExpectedBar>();
-    for (const [bars, fromRest] of [
-      [live, false],
-      [filled, true],
-    ] as const) {
-      for (const bar of bars.values()) {
-        const timestamp = new Date(bar.minuteStartMs).toISOString();
-        expected.set(barKey(bar.symbol, timestamp), {
-          symbol: bar.symbol,
-          timestamp,
-          open: String(bar.open),
-          high: String(bar.high),
-          low: String(bar.low),
-          close: String(bar.close),
-          volume: bar.volume,
-          vwap: fromRest ? Math.round(bar.vwap * 10_000) / 10_000 : bar.vwap,
-        });
-      }
-    }
+    const live = new BarOracle();
+    for (const frame of this.sent)
+      for (const event of frame.events) if (!inGap(event)) live.add(fromSimAggregate(event));
+    const filled = new BarOracle();
+    for (const event of this.generated) if (inGap(event)) filled.add(fromSimAggregate(event));
+    const expected = live.bars();
+    for (const [key, bar] of filled.bars())
+      expected.set(key, { ...bar, vwap: bar.vwap === null ? null : round4(bar.vwap) });
     return expected;
   }
 }
+
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
  * Moves a manual-clock simulator forward `stepMs` of feed time every `intervalMs` of wall time
@@ -151,7 +138,7 @@ export class FeedDriver {
   /** Runs the feed to exactly `untilMs` and pauses there. */
   async runUntil(untilMs: number, timeoutMs = 120_000): Promise<void> {
     this.run(untilMs);
-    await waitUntil(
+    await waitFor(
       () => this.sim.now() >= untilMs,
       () => `feed time ${this.sim.now()} to reach ${untilMs}`,
       timeoutMs,
@@ -216,26 +203,4 @@ export function feedEnv(feed: ExternalFeed): Record<string, string> {
     MASSIVE_REST_URL: feed.restUrl,
     SYMBOLS: feed.symbols.join(','),
   };
-}
-
-/**
- * Polls `condition` (sync or async) until it holds or a generous deadline passes. Event-driven
- * waiting for a shared, loaded machine; never a timing assertion.
- */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  what: string | (() => string),
-  timeoutMs = 45_000,
-  intervalMs = 20,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { waitUntil } from './app-feed';
+import { waitFor } from '../../testkit/wait';
 import type { LogLine } from './app-run';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -123,23 +123,20 @@ export class ServiceProcess {
 
   /** The base URL the service logged once it listens (PORT=0 picks a free port). */
   async url(timeoutMs = 90_000): Promise<string> {
-    let url: string | undefined;
-    await waitUntil(
+    return waitFor(
       () => {
         if (!this.running)
           throw new Error(
             `service exited early ${JSON.stringify(this.exitStatus)}: ${this.tail()}`,
           );
-        url = this.lines.find(
+        return this.lines.find(
           (line) => line.msg === 'api listening' && typeof line.url === 'string',
         )?.url as string | undefined;
-        return url !== undefined;
       },
       () => `the service to listen: ${this.tail()}`,
       timeoutMs,
       50,
     );
-    return url!;
   }
 
   signal(signal: NodeJS.Signals): void {

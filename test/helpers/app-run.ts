@@ -2,9 +2,10 @@ import pino from 'pino';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { IngestStatusSnapshot } from '../../src/domain/status';
-import { diffBars, readStoredBars } from './bars-db';
+import { diffBars, readStoredBars } from '../../testkit/stored-bars';
+import { waitFor } from '../../testkit/wait';
 import type { AppDatabase } from './app-database';
-import { waitUntil, type ExternalFeed } from './app-feed';
+import type { ExternalFeed } from './app-feed';
 
 /** One parsed pino line of a running app. */
 export type LogLine = Record<string, unknown> & { msg?: string };
@@ -49,7 +50,7 @@ export async function waitForSubscribed(
 ): Promise<void> {
   const wanted = [...feed.symbols].sort().join(',');
   let last: IngestStatusSnapshot | null = null;
-  await waitUntil(
+  await waitFor(
     async () => {
       last = await status();
       const subscribed = feed.sim.clients().flatMap((client) => client.subscriptions);
@@ -73,7 +74,7 @@ export async function waitForAllReceived(
 ): Promise<void> {
   let last = -1;
   const wanted = () => feed.recorder.sentCount() - sentBefore;
-  await waitUntil(
+  await waitFor(
     async () => (last = await received()) === wanted(),
     () => `the app to receive all ${wanted()} events sent to it (has ${last})`,
   );

@@ -1,5 +1,6 @@
 import { fromAggregate } from '../../src/ingest/tick-validation';
 import { type TickData } from '../../src/domain/tick';
+import { seededRandom } from '../../testkit/random';
 
 export interface RecordedStreamOptions {
   symbols: string[];
@@ -15,18 +16,6 @@ export interface RecordedStreamOptions {
   skipRate?: number;
 }
 
-/** Small deterministic PRNG (mulberry32): the same seed gives the same stream everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const price4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
@@ -34,7 +23,7 @@ const price4 = (value: number) => Math.round(value * 10_000) / 10_000;
  * duplicates and out-of-order delivery, turned into TickData through the real validator.
  */
 export function recordedStream(options: RecordedStreamOptions): TickData[] {
-  const random = prng(options.seed ?? 7);
+  const random = seededRandom(options.seed ?? 7);
   const { duplicateRate = 0.05, shuffleWindow = 8, skipRate = 0.2 } = options;
   const last = new Map<string, number>(options.symbols.map((s, i) => [s, 50 + i * 13.37]));
   const raw: Record<string, unknown>[] = [];

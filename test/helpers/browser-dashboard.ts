@@ -44,14 +44,8 @@ export async function readHooks(page: Page): Promise<HookValues | null> {
   });
 }
 
-export interface PlainBar {
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+/** A bar as the chart holds it (time as ISO minute start). */
+export type PlainBar = ReturnType<DashboardHooks['chartBars']>[number];
 
 export async function chartBars(page: Page): Promise<PlainBar[]> {
   return page.evaluate(() => window.__tickstock?.chartBars() ?? []);
@@ -96,10 +90,4 @@ export async function newestStoredBar(
     [symbol],
   );
   return rows.length === 0 ? null : toPlain(rows[0]);
-}
-
-/** Nearest-rank percentile of a non-empty list. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }

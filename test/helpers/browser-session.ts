@@ -78,31 +78,3 @@ export function watchPage(page: Page, problems: PageProblem[]): void {
       problems.push({ kind: 'http', text: `${response.status()} ${response.url()}` });
   });
 }
-
-/**
- * Polls `probe` until it returns a value that is not null/undefined/false, or fails with the
- * last value seen once `timeoutMs` passes. Event-driven waiting with a deadline, never a fixed sleep.
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs: number,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last !== null && last !== undefined && last !== false) return last as T;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}

@@ -1,4 +1,4 @@
-import { DEFAULT_TEST_POSTGRES_URL, DEFAULT_TEST_REDIS_URL, isReachable } from './reachability';
+import { DEFAULT_POSTGRES_URL, DEFAULT_REDIS_URL, isReachable } from '../../testkit/reachability';
 
 /**
  * Decides once, before any suite, which real servers the suites run against. PGlite always;
@@ -6,8 +6,8 @@ import { DEFAULT_TEST_POSTGRES_URL, DEFAULT_TEST_REDIS_URL, isReachable } from '
  * defaults). Under CI=true an unreachable server is an error, never a silent skip.
  */
 export default async function globalSetup(): Promise<void> {
-  const pgUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_POSTGRES_URL;
-  const redisUrl = process.env.TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL;
+  const pgUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_POSTGRES_URL;
+  const redisUrl = process.env.TEST_REDIS_URL ?? DEFAULT_REDIS_URL;
   const [pg, redis] = await Promise.all([isReachable(pgUrl, 5432), isReachable(redisUrl, 6379)]);
   if (process.env.CI === 'true' && (!pg || !redis)) {
     throw new Error(

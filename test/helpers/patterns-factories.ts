@@ -1,6 +1,8 @@
 import type { MinuteBar } from '../../src/domain/minute-bar';
+import type { PatternEvent } from '../../src/domain/pattern-event';
 import type { TickData } from '../../src/domain/tick';
 import type { Candle } from '../../src/patterns/rules/candle-geometry';
+import { secondTick } from '../../testkit/ticks';
 
 export const T0 = Date.UTC(2026, 0, 5, 14, 30); // a minute boundary
 
@@ -12,23 +14,32 @@ export function makeTick(
   volume = 200,
   open = close,
 ): TickData {
-  return {
+  return secondTick({
     symbol,
-    eventType: 'A',
     startMs: T0 + second * 1000,
-    endMs: T0 + second * 1000 + 1000,
     open,
     high: Math.max(open, close),
     low: Math.min(open, close),
     close,
     volume,
-    vwap: null,
-    accumulatedVolume: null,
-    dayOpen: null,
-    dayVwap: null,
-    averageTradeSize: null,
-    source: 'simulator',
-    receivedAtMs: T0 + second * 1000 + 1000,
+  });
+}
+
+/** A Price_Gap event at second `i` from T0, valid five minutes; override what a test looks at. */
+export function makePatternEvent(i: number, overrides: Partial<PatternEvent> = {}): PatternEvent {
+  const timestamp = new Date(T0 + i * 1000);
+  return {
+    symbol: 'EVT',
+    pattern: 'Price_Gap',
+    direction: 'bullish',
+    confidence: 0.5,
+    price: 100 + i / 100,
+    priceChange: 2.5,
+    timestamp,
+    expiresAt: new Date(timestamp.getTime() + 300_000),
+    indicators: { relativeVolume: 1.25, gapPercent: 2.5 },
+    source: 'tickstock',
+    ...overrides,
   };
 }
 

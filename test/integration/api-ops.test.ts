@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataSource } from '../../ormconfig';
 import { createMetrics } from '../../src/http/metrics';
+import { waitFor } from '../../testkit/wait';
 import { barSeries, insertBars, makeStatusSnapshot, randomSymbol } from '../helpers/api-factories';
-import { gql, startTestApi, useTestApi, waitFor } from '../helpers/api-server';
+import { gql, startTestApi, useTestApi } from '../helpers/api-server';
 import { testDatabaseKinds } from '../helpers/test-databases';
 
 /** Value of one sample line in a Prometheus text exposition, e.g. `name{a="b"} 12`. */
@@ -171,7 +172,7 @@ describe.each(testDatabaseKinds())('health, readiness, metrics, shutdown (%s)', 
       expect(socket).toBeDefined();
 
       await own.close();
-      await waitFor(() => socketClosed, 10_000, 'the idle keep-alive socket to close');
+      await waitFor(() => socketClosed, 'the idle keep-alive socket to close', 10_000);
       expect(own.server.httpServer.listening).toBe(false);
       await expect(fetch(`${own.url}/healthz`)).rejects.toThrow();
     } finally {
@@ -197,11 +198,11 @@ describe.each(testDatabaseKinds())('health, readiness, metrics, shutdown (%s)', 
           );
           return rows[0].n > 0;
         },
-        10_000,
         'the request to wait on the lock',
+        10_000,
       );
       closing = own.close();
-      await waitFor(() => !own.server.httpServer.listening, 10_000, 'the listener to close');
+      await waitFor(() => !own.server.httpServer.listening, 'the listener to close', 10_000);
       await locker.rollbackTransaction();
       const response = await inflight;
       expect(response.status).toBe(200);

@@ -1,6 +1,7 @@
 import { MINUTE_MS } from '../../src/domain/minute-bar';
+import { waitFor } from '../../testkit/wait';
 import { createAppDatabase, type AppDatabase } from '../helpers/app-database';
-import { feedEnv, startExternalFeed, waitUntil, type ExternalFeed } from '../helpers/app-feed';
+import { feedEnv, startExternalFeed, type ExternalFeed } from '../helpers/app-feed';
 import {
   diffStoredBars,
   fetchStats,
@@ -37,7 +38,7 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
   async function backfillThenStop(app: TestApp['app']): Promise<number> {
     const gapMinutes = feed.recorder.gapMinuteCount();
     feed.driver.run();
-    await waitUntil(
+    await waitFor(
       () => app.status().backfill.minutesFilled >= gapMinutes,
       () => `backfill of ${gapMinutes} symbol-minutes: ${JSON.stringify(app.status().backfill)}`,
     );
@@ -62,7 +63,7 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
     // 25 s of feed nobody receives, across the next minute boundary.
     feed.sim.advance(feed.sim.now() + 25_000);
     feed.driver.run();
-    await waitUntil(
+    await waitFor(
       () =>
         app.status().connections.every((c) => c.reconnects === 1 && c.state === 'live') &&
         feed.recorder.clientIds().length === 4,
@@ -126,7 +127,7 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
       // The open socket stops sending and answering pings; sockets opened later work.
       feed.sim.stall(true, { existingOnly: true });
       feed.driver.run();
-      await waitUntil(
+      await waitFor(
         () =>
           app.status().connections[0].reconnects === 1 &&
           app.status().connections[0].state === 'live' &&
@@ -135,7 +136,7 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
       );
       expect(app.status().connections[0].lastDisconnectReason).toContain(reason);
       // The client tore the stalled socket down instead of leaving it open beside the new one.
-      await waitUntil(
+      await waitFor(
         () => feed.sim.clients().length === 1,
         () => `one socket left: ${JSON.stringify(feed.sim.clients())}`,
       );

@@ -1,7 +1,8 @@
 import { MINUTE_MS } from '../../src/domain/minute-bar';
-import { barKey } from '../helpers/bars-rollup';
+import { barKey } from '../../testkit/bar-oracle';
+import { waitFor } from '../../testkit/wait';
 import { createAppDatabase, type AppDatabase } from '../helpers/app-database';
-import { feedEnv, startExternalFeed, waitUntil, type ExternalFeed } from '../helpers/app-feed';
+import { feedEnv, startExternalFeed, type ExternalFeed } from '../helpers/app-feed';
 import {
   diffStoredBars,
   fetchStats,
@@ -51,7 +52,7 @@ describe.each(testDatabaseKinds())('whole app restart on %s', (kind) => {
     expect(Number(firstRows[0].n)).toBe(2 * feed.symbols.length);
 
     // Nobody is connected while the feed runs on into the fifth minute.
-    await waitUntil(() => feed.sim.clients().length === 0, 'the first lifetime disconnected');
+    await waitFor(() => feed.sim.clients().length === 0, 'the first lifetime disconnected');
     const restartMinute = feed.startMs + 4 * MINUTE_MS;
     await feed.driver.runUntil(restartMinute + 15_000);
 
@@ -60,7 +61,7 @@ describe.each(testDatabaseKinds())('whole app restart on %s', (kind) => {
     running.push(second);
     await waitForSubscribed(() => second.app.status(), feed);
     feed.driver.run();
-    await waitUntil(() => feed.recorder.clientIds().length === 2, 'data on the second lifetime');
+    await waitFor(() => feed.recorder.clientIds().length === 2, 'data on the second lifetime');
 
     // From the independent view: the stop minute through the restart minute must be backfilled.
     const gaps = feed.recorder.gapMinutes();
@@ -70,7 +71,7 @@ describe.each(testDatabaseKinds())('whole app restart on %s', (kind) => {
       );
     }
     const gapMinutes = feed.recorder.gapMinuteCount();
-    await waitUntil(
+    await waitFor(
       () => second.app.status().backfill.minutesFilled >= gapMinutes,
       () =>
         `backfill of ${gapMinutes} symbol-minutes: ${JSON.stringify(second.app.status().backfill)}`,
@@ -101,7 +102,7 @@ describe.each(testDatabaseKinds())('whole app restart on %s', (kind) => {
           .flatMap((frame) => frame.events)
           .filter((e) => e.sym === symbol && e.s >= minute && e.s < minute + MINUTE_MS)
           .reduce((sum, e) => sum + e.v, 0);
-        const bar = bars.get(barKey(symbol, new Date(minute).toISOString()));
+        const bar = bars.get(barKey(symbol, minute));
         expect(bar?.volume).toBe(generated.reduce((sum, e) => sum + e.v, 0));
         expect(liveVolume).toBeLessThan(bar!.volume);
       }

@@ -1,6 +1,6 @@
 import type { RunningApp } from '../../src/app';
 import type { LegacyTicksResponse } from '../../src/http/rest';
-import { waitUntil } from '../helpers/app-feed';
+import { waitFor } from '../../testkit/wait';
 import { getJson, startTestApp } from '../helpers/app-run';
 
 /**
@@ -32,13 +32,13 @@ describe('zero-setup start (embedded database, built-in simulator)', () => {
       status: 200,
       body: { status: 'ok' },
     });
-    await waitUntil(
+    await waitFor(
       async () => (await getJson(`${running.url}/readyz`)).status === 200,
       'readyz 200',
     );
 
     let answer: LegacyTicksResponse | null = null;
-    await waitUntil(
+    await waitFor(
       async () => {
         const { status, body } = await getJson<LegacyTicksResponse>(
           `${running.url}/api/ticks/recent?symbol=AAPL`,

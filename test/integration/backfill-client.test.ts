@@ -7,8 +7,8 @@ import {
 import { BackfillClosedError, BackfillRequestError } from '../../src/ingest/massive/errors';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
-import { barKey, rollUp } from '../helpers/feed-rollup';
-import { captureLogger, pastMinute } from '../helpers/feed-wait';
+import { barKey, fromSimAggregate, rollUp } from '../../testkit/bar-oracle';
+import { captureLogger, pastMinute } from '../helpers/feed-fixtures';
 
 const KEY = 'rest-key-c0ffee';
 const MINUTE = 60_000;
@@ -53,7 +53,7 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
 
   it('follows next_url and returns exactly the independent roll-up of generated seconds', async () => {
     const backfill = newClient();
-    const expected = rollUp(generated);
+    const expected = rollUp(generated.map(fromSimAggregate));
     for (const symbol of ['AAPL', 'MSFT', 'GOOGL']) {
       const before = sim.counters().restRequests;
       const bars = await backfill.fetchMinuteBars(symbol, T0, T0 + 40 * MINUTE);
@@ -71,7 +71,7 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
           want.close,
           want.volume,
         ]);
-        expect(bar.vwap).toBeCloseTo(want.vwap, 4);
+        expect(bar.vwap).toBeCloseTo(want.vwap!, 4);
       }
     }
     expect(backfill.counters()).toMatchObject({
@@ -196,27 +196,18 @@ describe('MassiveBackfillClient validation (real HTTP server with hand-written p
       maxFutureMs: Number.MAX_SAFE_INTEGER,
     });
     const bars = await backfill.fetchMinuteBars('AAPL', T, T + 10 * MINUTE);
+    const parsed = {
+      symbol: 'AAPL',
+      open: 10,
+      high: 11,
+      low: 9,
+      close: 10.5,
+      volume: 100,
+      vwap: 10.2,
+    };
     expect(bars).toEqual([
-      {
-        symbol: 'AAPL',
-        minuteStartMs: T,
-        open: 10,
-        high: 11,
-        low: 9,
-        close: 10.5,
-        volume: 100,
-        vwap: 10.2,
-      },
-      {
-        symbol: 'AAPL',
-        minuteStartMs: T + 3 * MINUTE,
-        open: 10,
-        high: 11,
-        low: 9,
-        close: 10.5,
-        volume: 100,
-        vwap: 10.2,
-      },
+      { ...parsed, minuteStartMs: T },
+      { ...parsed, minuteStartMs: T + 3 * MINUTE },
     ]);
     expect(backfill.counters().rejectedByReason).toEqual({
       inconsistent_prices: 1,

@@ -1,4 +1,4 @@
-import { benchUpsert } from '../../src/ingest/bars/upsert-bench';
+import { benchUpsert } from '../../testkit/upsert-bench';
 import {
   createTestDatabase,
   testDatabaseKinds,

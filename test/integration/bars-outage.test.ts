@@ -5,11 +5,12 @@ import type { DataSource } from 'typeorm';
 import { getPGliteInstance } from 'typeorm-pglite';
 import { PGliteInstance } from 'typeorm-pglite/dist/pglite-instance';
 import { createDataSource, openDatabase } from '../../ormconfig';
-import { diffBars, readStoredBars, waitFor } from '../helpers/bars-db';
+import { fromTick, rollUp } from '../../testkit/bar-oracle';
+import { diffBars, readStoredBars } from '../../testkit/stored-bars';
+import { TcpProxy } from '../../testkit/tcp-proxy';
+import { waitFor } from '../../testkit/wait';
 import { feedInFrames, startBarLifetime } from '../helpers/bars-harness';
-import { referenceRollup } from '../helpers/bars-rollup';
 import { recordedStream } from '../helpers/bars-stream';
-import { TcpProxy } from '../helpers/tcp-proxy';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../helpers/test-databases';
 
 const T0 = Date.UTC(2026, 2, 2, 14, 30, 0);
@@ -99,7 +100,7 @@ describe.each(kinds)('database outage on %s', (_kind, makeFault) => {
       'failing flushes during the outage',
     );
     // The backlog stays bounded by distinct bars (coalesced), whatever the tick count.
-    const barsSoFar = referenceRollup(ticks.slice(0, 2 * third)).size;
+    const barsSoFar = rollUp(ticks.slice(0, 2 * third).map(fromTick)).size;
     expect(life.writer.backlog).toBeLessThanOrEqual(barsSoFar + 10);
     expect(life.writer.backlog).toBeGreaterThan(0);
 
@@ -108,7 +109,9 @@ describe.each(kinds)('database outage on %s', (_kind, makeFault) => {
     await life.writer.drain({ timeoutMs: 60_000 });
     life.writer.stop();
 
-    expect(diffBars(await readStoredBars(fault.checkSource), referenceRollup(ticks))).toEqual([]);
+    expect(diffBars(await readStoredBars(fault.checkSource), rollUp(ticks.map(fromTick)))).toEqual(
+      [],
+    );
     expect(life.writer.status()).toMatchObject({ backlog: 0, conflicts: 0 });
     expect(life.writer.status().lastError).toEqual(expect.any(String));
   });
@@ -132,8 +135,8 @@ describe.each(kinds)('database outage on %s', (_kind, makeFault) => {
     expect(await life.writer.flushNow()).toBe('flushed');
 
     life.pipeline.handleTicks(ticks.slice(half));
-    const expected = referenceRollup(ticks);
-    fault.proxy.holdReplies(true);
+    const expected = rollUp(ticks.map(fromTick));
+    fault.proxy.hold('replies');
     const attempt = life.writer.flushNow();
     // The statement commits on the server; its reply never reaches the writer.
     await waitFor(
@@ -142,7 +145,7 @@ describe.each(kinds)('database outage on %s', (_kind, makeFault) => {
     );
     fault.proxy.cut();
     expect(await attempt).toBe('failed');
-    fault.proxy.holdReplies(false);
+    fault.proxy.hold('none');
     fault.proxy.restore();
 
     await life.writer.drain({ timeoutMs: 30_000 });

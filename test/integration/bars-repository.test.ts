@@ -6,8 +6,8 @@ import {
   createOhlcvRepository,
   type OhlcvRepository,
 } from '../../src/repositories/ohlcv.repository';
-import { readStoredBars } from '../helpers/bars-db';
-import { barKey } from '../helpers/bars-rollup';
+import { barKey } from '../../testkit/bar-oracle';
+import { readStoredBars } from '../../testkit/stored-bars';
 import {
   createTestDatabase,
   testDatabaseKinds,
@@ -15,7 +15,6 @@ import {
 } from '../helpers/test-databases';
 
 const T0 = Date.UTC(2026, 2, 2, 14, 30, 0);
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A delta holding seconds `seconds` of minute T0 + m, with explicit values. */
 function delta(symbol: string, m: number, seconds: number[], v: Partial<BarDelta> = {}): BarDelta {
@@ -91,7 +90,7 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
       vwap: '187.6',
     });
     const stored = await readStoredBars(db.dataSource);
-    expect(stored.get(barKey('AAPL', iso(T0)))!.mask).toBe(
+    expect(stored.get(barKey('AAPL', T0))!.mask).toBe(
       ((1n << 5n) | (1n << 20n) | (1n << 30n) | (1n << 45n)).toString(),
     );
     const symbols = await db.dataSource.query<{ symbol: string }[]>('SELECT symbol FROM symbols');
@@ -117,6 +116,16 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
 
   it('lets authoritative minutes win: later live deltas for them are not counted again', async () => {
     await repo.upsertDeltas([delta('AAPL', 0, [1, 2], { volume: 40 })]); // partial live data first
+    const tsla = {
+      symbol: 'TSLA',
+      minuteStartMs: T0,
+      open: 200,
+      high: 201,
+      low: 199,
+      close: 200.5,
+      volume: 7,
+      vwap: 200.1,
+    };
     const replaced = await repo.replaceMinuteBars([
       {
         symbol: 'AAPL',
@@ -138,16 +147,7 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
         volume: 50,
         vwap: null,
       },
-      {
-        symbol: 'TSLA',
-        minuteStartMs: T0,
-        open: 200,
-        high: 201,
-        low: 199,
-        close: 200.5,
-        volume: 7,
-        vwap: 200.1,
-      },
+      tsla,
     ]);
     expect(replaced).toHaveLength(3);
     const late = await repo.upsertDeltas([
@@ -157,7 +157,7 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
     ]);
     expect(late).toEqual({ stored: [], ignored: 3, conflicts: 0 });
     const stored = await readStoredBars(db.dataSource);
-    expect(stored.get(barKey('AAPL', iso(T0)))).toMatchObject({
+    expect(stored.get(barKey('AAPL', T0))).toMatchObject({
       open: '10.01',
       high: '12.5',
       low: '9.5',
@@ -166,20 +166,9 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
       vwap: 11,
       mask: ((1n << 60n) - 1n).toString(),
     });
-    expect(stored.get(barKey('AAPL', iso(T0 + 60_000)))).toMatchObject({ volume: 50, vwap: null });
+    expect(stored.get(barKey('AAPL', T0 + 60_000))).toMatchObject({ volume: 50, vwap: null });
     // Replacing again is idempotent.
-    await repo.replaceMinuteBars([
-      {
-        symbol: 'TSLA',
-        minuteStartMs: T0,
-        open: 200,
-        high: 201,
-        low: 199,
-        close: 200.5,
-        volume: 7,
-        vwap: 200.1,
-      },
-    ]);
+    await repo.replaceMinuteBars([tsla]);
     expect(await readStoredBars(db.dataSource)).toEqual(stored);
   });
 

@@ -1,7 +1,7 @@
-import type { MinuteBar } from '../../src/domain/minute-bar';
-import { diffBars, readStoredBars } from '../helpers/bars-db';
+import { minuteStart, type MinuteBar } from '../../src/domain/minute-bar';
+import { barKey, fromTick, rollUp } from '../../testkit/bar-oracle';
+import { diffBars, readStoredBars } from '../../testkit/stored-bars';
 import { feedInFrames, startBarLifetime } from '../helpers/bars-harness';
-import { barKey, referenceRollup } from '../helpers/bars-rollup';
 import { recordedStream } from '../helpers/bars-stream';
 import {
   createTestDatabase,
@@ -50,21 +50,23 @@ describe.each(testDatabaseKinds())('restart mid-minute on %s', (kind) => {
     await two.writer.drain();
     two.writer.stop();
 
-    const expected = referenceRollup(ticks);
+    const expected = rollUp(ticks.map(fromTick));
     expect(diffBars(await readStoredBars(db.dataSource), expected)).toEqual([]);
     expect(two.writer.status()).toMatchObject({ conflicts: 0, backlog: 0 });
     expect(two.aggregator.counters().duplicatesDropped).toBeGreaterThanOrEqual(40);
 
     // The restart minute was announced whole: the first lifetime's seconds included.
-    const restartMinute = new Date(Math.floor(ticks[cut].startMs / 60_000) * 60_000).toISOString();
+    const restartMinute = minuteStart(ticks[cut].startMs);
     for (const symbol of SYMBOLS) {
       const want = expected.get(barKey(symbol, restartMinute))!;
-      const got = closed.find(
-        (b) => b.symbol === symbol && new Date(b.minuteStartMs).toISOString() === restartMinute,
-      );
-      expect(
-        got && [String(got.open), String(got.high), String(got.low), String(got.close), got.volume],
-      ).toEqual([want.open, want.high, want.low, want.close, want.volume]);
+      const got = closed.find((b) => b.symbol === symbol && b.minuteStartMs === restartMinute);
+      expect(got && [got.open, got.high, got.low, got.close, got.volume]).toEqual([
+        want.open,
+        want.high,
+        want.low,
+        want.close,
+        want.volume,
+      ]);
     }
   });
 
@@ -79,6 +81,8 @@ describe.each(testDatabaseKinds())('restart mid-minute on %s', (kind) => {
     two.writer.stop();
     // This is why the composition root must call aggregator.setSeedThrough() at start-up.
     expect(two.writer.status().conflicts).toBeGreaterThan(0);
-    expect(diffBars(await readStoredBars(db.dataSource), referenceRollup(ticks))).not.toEqual([]);
+    expect(diffBars(await readStoredBars(db.dataSource), rollUp(ticks.map(fromTick)))).not.toEqual(
+      [],
+    );
   });
 });

@@ -1,7 +1,7 @@
 import type { StoredBar } from '../../src/domain/stored-bar';
-import { diffBars, readStoredBars } from '../helpers/bars-db';
+import { barKey, fromTick, rollUp } from '../../testkit/bar-oracle';
+import { diffBars, readStoredBars } from '../../testkit/stored-bars';
 import { feedInFrames, startBarLifetime } from '../helpers/bars-harness';
-import { barKey, referenceRollup } from '../helpers/bars-rollup';
 import { recordedStream } from '../helpers/bars-stream';
 import {
   createTestDatabase,
@@ -29,7 +29,7 @@ describe.each(testDatabaseKinds())('recorded stream → pipeline → writer → 
       seed: 11,
       shuffleWindow: 40,
     });
-    const expected = referenceRollup(ticks);
+    const expected = rollUp(ticks.map(fromTick));
     const life = await startBarLifetime(db.dataSource, { flushBatchSize: 7 });
     // First half: a flush after every small frame (deterministic partial merges); second half:
     // the timer and full batches decide (write-behind as in production).
@@ -52,15 +52,15 @@ describe.each(testDatabaseKinds())('recorded stream → pipeline → writer → 
     expect(status.duplicatesIgnored).toBe(0);
     const lastReport = new Map<string, StoredBar>();
     for (const bar of life.flushed)
-      lastReport.set(barKey(bar.symbol, bar.timestamp.toISOString()), bar);
+      lastReport.set(barKey(bar.symbol, bar.timestamp.getTime()), bar);
     expect(lastReport.size).toBe(expected.size);
     for (const [key, bar] of lastReport) {
       const want = expected.get(key)!;
       expect([bar.open, bar.high, bar.low, bar.close, bar.volume]).toEqual([
-        want.open,
-        want.high,
-        want.low,
-        want.close,
+        String(want.open),
+        String(want.high),
+        String(want.low),
+        String(want.close),
         want.volume,
       ]);
     }

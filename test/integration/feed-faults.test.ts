@@ -8,7 +8,7 @@ import {
   type SimulatorOptions,
 } from '../../src/ingest/simulator/massive-simulator';
 import type { TickData } from '../../src/domain/tick';
-import { observeFor, waitFor } from '../helpers/feed-wait';
+import { sleep, waitFor } from '../../testkit/wait';
 
 const FAST = {
   backoff: { minMs: 10, maxMs: 100, factor: 2 },
@@ -161,7 +161,7 @@ describe('Massive connection under faults (real sockets)', () => {
     expect(second.status().lastError).toContain('max_connections');
     expect(second.counters().maxConnectionsHits).toBe(1);
     // At a 10–100 ms backoff a storm would make ~10+ attempts here; the long backoff makes none.
-    await observeFor(500);
+    await sleep(500);
     expect(second.counters().connectAttempts).toBe(1);
     expect(sim.counters().maxConnectionsRejected).toBe(1);
     expect(first.conn.status().state).toBe('live');

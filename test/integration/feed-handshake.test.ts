@@ -6,7 +6,8 @@ import { MassiveAuthError, type MassiveError } from '../../src/ingest/massive/er
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
 import type { RejectReason, TickData } from '../../src/domain/tick';
-import { captureLogger, observeFor, pastMinute, waitFor } from '../helpers/feed-wait';
+import { sleep, waitFor } from '../../testkit/wait';
+import { captureLogger, pastMinute } from '../helpers/feed-fixtures';
 
 const KEY = 'test-key-7f3a';
 const FAST = {
@@ -129,7 +130,7 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
     expect(conn.status().lastError).toContain('MASSIVE_API_KEY');
     expect(JSON.stringify(conn.status())).not.toContain(wrongKey);
     // With a 10 ms backoff a retry loop would have reconnected dozens of times in this window.
-    await observeFor(500);
+    await sleep(500);
     expect(sim.counters().connectionsAccepted).toBe(1);
     expect(sim.counters().authFailures).toBe(1);
     expect(conn.counters().connectAttempts).toBe(1);
@@ -180,7 +181,7 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
     await conn.close();
     expect(conn.status().state).toBe('closed');
     const accepted = sim.counters().connectionsAccepted;
-    await observeFor(300); // 30× the minimum backoff: a live reconnect timer would have fired
+    await sleep(300); // 30× the minimum backoff: a live reconnect timer would have fired
     expect(sim.counters().connectionsAccepted).toBe(accepted);
     expect(sim.clients()).toEqual([]);
   });

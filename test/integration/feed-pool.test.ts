@@ -3,7 +3,8 @@ import { MassivePool } from '../../src/ingest/massive/pool';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
 import type { TickData } from '../../src/domain/tick';
-import { pastMinute, waitFor } from '../helpers/feed-wait';
+import { waitFor } from '../../testkit/wait';
+import { pastMinute } from '../helpers/feed-fixtures';
 
 describe('MassivePool over the simulator (real sockets)', () => {
   let sim: MassiveSimulator;

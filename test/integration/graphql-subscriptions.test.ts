@@ -1,7 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { StoredBar } from '../../src/domain/stored-bar';
-import { startTestApi, waitFor, type TestApi } from '../helpers/api-server';
+import { waitFor } from '../../testkit/wait';
+import { startTestApi, type TestApi } from '../helpers/api-server';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-databases';
 
 const SUBSCRIPTION = `subscription Bars($symbols: [String!]) {
@@ -89,8 +90,8 @@ describe('GraphQL subscriptions over graphql-ws', () => {
         api.events.publish('barsUpdated', [storedBar('WARMUP', 0, '1')]);
         return everything.received.data.length > 0;
       },
-      10_000,
       'subscription to become active',
+      10_000,
     );
 
     api.events.publish('barsUpdated', [
@@ -99,14 +100,14 @@ describe('GraphQL subscriptions over graphql-ws', () => {
       storedBar('MSFT', 1, '410.25'),
     ]);
     api.events.publish('barsUpdated', [storedBar('AAPL', 2, '101.75')]);
-    await waitFor(() => aapl.received.data.length >= 3, 10_000, 'AAPL/MSFT bars');
+    await waitFor(() => aapl.received.data.length >= 3, 'AAPL/MSFT bars', 10_000);
     // The catch-all subscriber saw every bar after warm-up, so the filtered one had its chance too.
     await waitFor(
       () =>
         everything.received.data.filter((bar) => (bar as { symbol: string }).symbol !== 'WARMUP')
           .length === 4,
-      10_000,
       'all bars',
+      10_000,
     );
 
     expect(aapl.received.errors).toEqual([]);
@@ -145,7 +146,7 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     // A TSLA sentinel published after everything else: once `other` has it, it has also had
     // every earlier event it was going to get (one socket delivers in order) — and it got none.
     api.events.publish('barsUpdated', [storedBar('TSLA', 3, '250')]);
-    await waitFor(() => other.received.data.length > 0, 10_000, 'the TSLA sentinel');
+    await waitFor(() => other.received.data.length > 0, 'the TSLA sentinel', 10_000);
     expect(other.received.data).toEqual([expect.objectContaining({ symbol: 'TSLA', close: 250 })]);
     expect(other.received.errors).toEqual([]);
     aapl.stop();
@@ -158,8 +159,8 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     const bad = subscribe(client, { symbols: ['AAPL', 'not valid!'] });
     await waitFor(
       () => bad.received.errors.length > 0 || bad.received.completed,
-      10_000,
       'an answer',
+      10_000,
     );
     expect(bad.received.errors).toEqual([
       expect.objectContaining({
@@ -185,7 +186,7 @@ describe('GraphQL subscriptions over graphql-ws', () => {
         on: { closed: (event) => closeCodes.push((event as { code: number }).code) },
       });
       clients.push(denied);
-      await waitFor(() => closeCodes.length > 0, 10_000, 'the unauthenticated socket to close');
+      await waitFor(() => closeCodes.length > 0, 'the unauthenticated socket to close', 10_000);
       expect(closeCodes[0]).toBe(4403);
 
       const allowed = createClient({
@@ -201,8 +202,8 @@ describe('GraphQL subscriptions over graphql-ws', () => {
           secured.events.publish('barsUpdated', [storedBar('AAPL', 5, '100')]);
           return sub.received.data.length > 0;
         },
-        10_000,
         'an authorised subscription event',
+        10_000,
       );
       expect(sub.received.errors).toEqual([]);
       sub.stop();
@@ -226,14 +227,14 @@ describe('GraphQL subscriptions over graphql-ws', () => {
         own.events.publish('barsUpdated', [storedBar('AAPL', 7, '100')]);
         return sub.received.data.length > 0;
       },
-      10_000,
       'the subscription to be live',
+      10_000,
     );
     await own.close();
     await waitFor(
       () => sub.received.completed || sub.received.errors.length > 0,
-      10_000,
       'the subscription to end',
+      10_000,
     );
     expect(own.server.httpServer.listening).toBe(false);
   });

@@ -3,28 +3,17 @@ import WebSocket from 'ws';
 import type { PatternEvent } from '../../src/domain/pattern-event';
 import { createQuietLogger } from '../../src/logger';
 import { createPatternModule, type PatternModule } from '../../src/patterns/pattern-module';
-import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
+import { feedEngine } from '../../testkit/engine-feed';
+import { syntheticTicks } from '../../testkit/synthetic-ticks';
+import { waitFor } from '../../testkit/wait';
 import { gql, startTestApi, type TestApi } from '../helpers/api-server';
+import { readPatternRows, type PatternRow } from '../helpers/pattern-rows';
 import { T0 } from '../helpers/patterns-factories';
-import { feedStream, waitUntil } from '../helpers/patterns-stream';
 import {
   createTestDatabase,
   testDatabaseKinds,
   type TestDatabase,
 } from '../helpers/test-databases';
-
-interface DbPattern {
-  id: string;
-  symbol: string;
-  pattern: string;
-  direction: string;
-  confidence: number;
-  price: string;
-  price_change: number;
-  ts: string;
-  exp: string;
-  indicators: Record<string, number> | string;
-}
 
 /** A Pattern as it arrives in a GraphQL JSON response. */
 interface GqlPattern {
@@ -38,7 +27,7 @@ const FIELDS =
   'id symbol pattern direction confidence price priceChange timestamp expiresAt indicators source';
 
 /** The expected GraphQL shape of a row, computed from plain SQL. */
-function expected(row: DbPattern) {
+function expected(row: PatternRow) {
   return {
     id: row.id,
     symbol: row.symbol,
@@ -48,7 +37,7 @@ function expected(row: DbPattern) {
     price: Number(row.price),
     priceChange: row.price_change,
     timestamp: new Date(Number(row.ts)).toISOString(),
-    expiresAt: new Date(Number(row.exp)).toISOString(),
+    expiresAt: new Date(Number(row.expires)).toISOString(),
     indicators: typeof row.indicators === 'string' ? JSON.parse(row.indicators) : row.indicators,
     source: 'tickstock',
   };
@@ -66,18 +55,8 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
   };
   const unsubscribe: Array<() => void> = [];
 
-  async function rows(
-    where = 'true',
-    params: unknown[] = [],
-    limit = 100_000,
-  ): Promise<DbPattern[]> {
-    return db.dataSource.query<DbPattern[]>(
-      `SELECT id::text AS id, symbol, pattern, direction, confidence, price::text AS price, price_change,
-              (extract(epoch FROM timestamp) * 1000)::bigint::text AS ts, (extract(epoch FROM expires_at) * 1000)::bigint::text AS exp, indicators
-       FROM patterns WHERE ${where} ORDER BY patterns.timestamp DESC, patterns.id DESC LIMIT ${limit}`,
-      params,
-    );
-  }
+  const rows = (where?: string, params?: unknown[], limit?: number) =>
+    readPatternRows(db.dataSource, where, params, limit);
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
@@ -128,7 +107,7 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
       indicators: { relativeVolume: 0 },
       source: 'tickstock',
     };
-    await waitUntil(() => {
+    await waitFor(() => {
       api.events.publish('patternsDetected', [sentinel]);
       return received.all.length > 0;
     }, 'subscriptions to become active');
@@ -138,7 +117,7 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
       `INSERT INTO symbols (symbol) SELECT unnest($1::varchar[]) ON CONFLICT DO NOTHING`,
       [[...new Set(ticks.map((t) => t.symbol))]],
     );
-    feedStream(patterns.engine, ticks);
+    feedEngine(patterns.engine, ticks);
     await patterns.drain(30_000);
   });
 
@@ -157,8 +136,8 @@ describe.each(testDatabaseKinds())('patterns over GraphQL (HTTP and graphql-ws) 
     expect(wanted.length).toBeGreaterThan(0);
     // Sentinels still in flight when the wait ended may arrive late: they are not stored patterns.
     const live = () => received.all.filter((p) => p.symbol !== 'WARMUP');
-    await waitUntil(() => live().length >= stored.length, 'all patterns over graphql-ws');
-    await waitUntil(
+    await waitFor(() => live().length >= stored.length, 'all patterns over graphql-ws');
+    await waitFor(
       () => received.filtered.length >= wanted.length,
       'filtered patterns over graphql-ws',
     );

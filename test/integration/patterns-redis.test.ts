@@ -6,10 +6,12 @@ import { createQuietLogger } from '../../src/logger';
 import { PATTERN_NAMES } from '../../src/patterns/pattern-catalog';
 import { createPatternModule } from '../../src/patterns/pattern-module';
 import { RedisPatternPublisher } from '../../src/patterns/redis-publisher';
-import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
-import { T0 } from '../helpers/patterns-factories';
-import { feedStream, patternKey, waitUntil } from '../helpers/patterns-stream';
-import { closedPort, TcpProxy } from '../helpers/patterns-tcp-proxy';
+import { feedEngine } from '../../testkit/engine-feed';
+import { syntheticTicks } from '../../testkit/synthetic-ticks';
+import { closedPort, TcpProxy } from '../../testkit/tcp-proxy';
+import { waitFor } from '../../testkit/wait';
+import { makePatternEvent, T0 } from '../helpers/patterns-factories';
+import { patternKey } from '../helpers/patterns-stream';
 import {
   createTestDatabase,
   testDatabaseKinds,
@@ -40,21 +42,15 @@ const MARKET_DATA_KEYS = [
   'minuteStartMs',
 ];
 
-function event(i: number): PatternEvent {
-  const timestamp = new Date(T0 + i * 1000);
-  return {
+const event = (i: number): PatternEvent =>
+  makePatternEvent(i, {
     symbol: 'RDS',
-    pattern: 'Price_Gap',
     direction: 'bearish',
     confidence: 0.6,
     price: 50,
     priceChange: -2.2,
-    timestamp,
-    expiresAt: new Date(timestamp.getTime() + 300_000),
     indicators: { relativeVolume: 1 },
-    source: 'tickstock',
-  };
-}
+  });
 
 /** A PSUBSCRIBE * listener recording every message on every channel. */
 async function listenToEverything(url: string) {
@@ -91,7 +87,7 @@ describe('pattern publishing with Redis unreachable', () => {
       redisMaxQueue: 25,
     });
     try {
-      feedStream(
+      feedEngine(
         module.engine,
         syntheticTicks({ symbols: 20, seconds: 600, seed: 5, startMs: T0 }),
       );
@@ -107,7 +103,7 @@ describe('pattern publishing with Redis unreachable', () => {
       expect(status.queueDepth).toBe(25);
       expect(module.publisher!.status().state).not.toBe('ready');
       // Ingest goes on: more ticks are still evaluated synchronously, and drops keep counting.
-      feedStream(
+      feedEngine(
         module.engine,
         syntheticTicks({ symbols: 20, seconds: 300, seed: 6, startMs: T0 + 3_600_000 }),
       );
@@ -139,15 +135,15 @@ describe('pattern publishing with Redis unreachable', () => {
       sink: { flushIntervalMs: 20 },
     });
     try {
-      await waitUntil(() => module.publisher!.status().state === 'ready', 'publisher ready');
-      feedStream(
+      await waitFor(() => module.publisher!.status().state === 'ready', 'publisher ready');
+      feedEngine(
         module.engine,
         syntheticTicks({ symbols: 20, seconds: 600, seed: 9, startMs: T0 }),
       );
       await module.drain(20_000);
       const persisted = module.status().persisted;
       expect(persisted).toBeGreaterThan(20);
-      await waitUntil(
+      await waitFor(
         () => listener.messages.filter((m) => m.channel === channel).length >= persisted,
         'all pattern messages',
       );
@@ -205,12 +201,13 @@ describe('pattern publishing with Redis unreachable', () => {
 
   it('survives Redis going away and coming back: bounded queue meanwhile, reconnect, publishing resumes', async () => {
     const target = new URL(redisUrl!);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
-    await proxy.start();
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 6379), {
+      whileCut: 'unlisten',
+    });
     const listener = await listenToEverything(redisUrl!);
     const channel = uniqueChannel();
     const publisher = new RedisPatternPublisher({
-      url: proxy.url,
+      url: `redis://127.0.0.1:${proxy.port}`,
       channel,
       logger,
       maxQueue: 20,
@@ -219,18 +216,18 @@ describe('pattern publishing with Redis unreachable', () => {
     const onChannel = () => listener.messages.filter((m) => m.channel === channel);
     try {
       publisher.start();
-      await waitUntil(() => publisher.status().state === 'ready', 'publisher ready');
+      await waitFor(() => publisher.status().state === 'ready', 'publisher ready');
       publisher.enqueue([event(0), event(1), event(2)]);
-      await waitUntil(() => onChannel().length === 3, 'first three messages');
+      await waitFor(() => onChannel().length === 3, 'first three messages');
 
-      await proxy.cut();
-      await waitUntil(() => publisher.status().state !== 'ready', 'publisher notices the cut');
+      proxy.cut();
+      await waitFor(() => publisher.status().state !== 'ready', 'publisher notices the cut');
       publisher.enqueue(Array.from({ length: 50 }, (_, i) => event(100 + i)));
       expect(publisher.status()).toMatchObject({ queueDepth: 20, dropped: 30, published: 3 });
 
-      await proxy.start(); // same port
-      await waitUntil(() => publisher.status().published === 23, 'the queued 20 after reconnect');
-      await waitUntil(() => onChannel().length === 23, 'messages after reconnect');
+      proxy.restore(); // same port
+      await waitFor(() => publisher.status().published === 23, 'the queued 20 after reconnect');
+      await waitFor(() => onChannel().length === 23, 'messages after reconnect');
       const seconds = onChannel()
         .slice(3)
         .map(
@@ -242,17 +239,16 @@ describe('pattern publishing with Redis unreachable', () => {
       expect(seconds).toEqual(Array.from({ length: 20 }, (_, i) => 130 + i)); // the newest 20, in order
     } finally {
       await publisher.stop();
-      await proxy.cut();
+      await proxy.close();
       await listener.close();
     }
   });
 
   it('never blocks on a hung Redis: enqueue stays synchronous, failures are counted', async () => {
     const target = new URL(redisUrl!);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
-    await proxy.start();
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 6379));
     const publisher = new RedisPatternPublisher({
-      url: proxy.url,
+      url: `redis://127.0.0.1:${proxy.port}`,
       channel: uniqueChannel(),
       logger,
       maxQueue: 100,
@@ -260,16 +256,16 @@ describe('pattern publishing with Redis unreachable', () => {
     });
     try {
       publisher.start();
-      await waitUntil(() => publisher.status().state === 'ready', 'publisher ready');
-      proxy.hold(true);
+      await waitFor(() => publisher.status().state === 'ready', 'publisher ready');
+      proxy.hold('both');
       for (let i = 0; i < 1000; i++) publisher.enqueue([event(i)]);
       const status = publisher.status();
       expect(status.queueDepth).toBeLessThanOrEqual(100);
       expect(status.dropped).toBeGreaterThanOrEqual(900 - 256);
-      await waitUntil(() => publisher.status().publishFailures > 0, 'timed-out publish counted');
+      await waitFor(() => publisher.status().publishFailures > 0, 'timed-out publish counted');
     } finally {
       await publisher.stop();
-      await proxy.cut();
+      await proxy.close();
     }
   });
 });

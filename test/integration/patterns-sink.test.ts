@@ -3,57 +3,24 @@ import { type PatternEvent } from '../../src/domain/pattern-event';
 import { createQuietLogger } from '../../src/logger';
 import { PatternEngine } from '../../src/patterns/engine';
 import { PatternSink, type PatternWriter } from '../../src/patterns/sink';
-import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
 import { PatternRepository } from '../../src/repositories/pattern.repository';
 import { type PersistedPatternEvent } from '../../src/domain/pattern-event';
-import { T0 } from '../helpers/patterns-factories';
-import { collect, feedStream, patternKey, waitUntil } from '../helpers/patterns-stream';
+import { feedEngine } from '../../testkit/engine-feed';
+import { syntheticTicks } from '../../testkit/synthetic-ticks';
+import { waitFor } from '../../testkit/wait';
+import { readPatternRows, type PatternRow } from '../helpers/pattern-rows';
+import { makePatternEvent, T0 } from '../helpers/patterns-factories';
+import { collect, patternKey } from '../helpers/patterns-stream';
 import {
   createTestDatabase,
   testDatabaseKinds,
   type TestDatabase,
 } from '../helpers/test-databases';
 
-interface Row {
-  id: string;
-  symbol: string;
-  pattern: string;
-  direction: string;
-  confidence: number;
-  price: string;
-  price_change: number;
-  ts: string;
-  expires: string;
-  indicators: Record<string, number> | string;
-  source: string;
-}
-
-/** Reads the table back with plain SQL (prices as text, times as epoch ms): independent of the repository. */
-async function readRows(db: TestDatabase): Promise<Map<string, Row>> {
-  const rows = await db.dataSource.query<Row[]>(
-    `SELECT id::text AS id, symbol, pattern, direction, confidence, price::text AS price, price_change,
-            (extract(epoch FROM timestamp) * 1000)::bigint::text AS ts,
-            (extract(epoch FROM expires_at) * 1000)::bigint::text AS expires, indicators, source
-     FROM patterns`,
-  );
+/** The table keyed like the sink's uniqueness rule, read independently of the repository. */
+async function readRows(db: TestDatabase): Promise<Map<string, PatternRow>> {
+  const rows = await readPatternRows(db.dataSource);
   return new Map(rows.map((r) => [`${r.symbol}|${r.pattern}|${r.ts}`, r]));
-}
-
-function makeEvent(i: number, overrides: Partial<PatternEvent> = {}): PatternEvent {
-  const timestamp = new Date(T0 + i * 1000);
-  return {
-    symbol: 'EVT',
-    pattern: 'Price_Gap',
-    direction: 'bullish',
-    confidence: 0.5,
-    price: 100 + i / 100,
-    priceChange: 2.5,
-    timestamp,
-    expiresAt: new Date(timestamp.getTime() + 300_000),
-    indicators: { relativeVolume: 1.25, gapPercent: 2.5 },
-    source: 'tickstock',
-    ...overrides,
-  };
 }
 
 const logger = createQuietLogger();
@@ -89,12 +56,12 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
     const emitted: PatternEvent[] = [];
     const engine = new PatternEngine({ sink: (e) => (emitted.push(e), sink.accept(e)) });
     sink.start();
-    const bars = feedStream(
+    const bars = feedEngine(
       engine,
       syntheticTicks({ symbols: 25, seconds: 720, seed: 11, startMs: T0 }),
     );
     await sink.drain();
-    await waitUntil(() => published.items.length >= emitted.length, 'bus events');
+    await waitFor(() => published.items.length >= emitted.length, 'bus events');
     await published.stop();
     await sink.stop();
 
@@ -132,7 +99,7 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
 
   it('never touches the database on the tick path: accept() only enqueues', async () => {
     const sink = new PatternSink({ writer: repository, logger, batchSize: 5 });
-    for (let i = 0; i < 12; i++) sink.accept(makeEvent(i));
+    for (let i = 0; i < 12; i++) sink.accept(makePatternEvent(i));
     // Not started: nothing may have been written, however long we look.
     expect((await readRows(db)).size).toBe(0);
     expect(sink.status().queueDepth).toBe(12);
@@ -142,13 +109,13 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
   });
 
   it('inserts a batch in one statement, skipping keys the table (or the batch) already has', async () => {
-    const first = await repository.insertMany([makeEvent(1), makeEvent(2)]);
+    const first = await repository.insertMany([makePatternEvent(1), makePatternEvent(2)]);
     expect(first.map((e) => e.id)).toEqual([expect.any(String), expect.any(String)]);
     const again = await repository.insertMany([
-      makeEvent(2),
-      makeEvent(3),
-      makeEvent(3, { confidence: 0.9 }),
-      makeEvent(1),
+      makePatternEvent(2),
+      makePatternEvent(3),
+      makePatternEvent(3, { confidence: 0.9 }),
+      makePatternEvent(1),
     ]);
     expect(again.map((e) => e.timestamp.getTime())).toEqual([T0 + 3000]);
     expect(again[0].confidence).toBe(0.5); // the first occurrence in the batch won
@@ -156,16 +123,16 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
   });
 
   it('does not re-publish rows the database already had (a restart re-detecting a bar)', async () => {
-    await repository.insertMany([makeEvent(1), makeEvent(2)]);
+    await repository.insertMany([makePatternEvent(1), makePatternEvent(2)]);
     const events = createAppEvents();
     const published = collect<PersistedPatternEvent>(
       events.subscribe('patternsDetected') as AsyncIterableIterator<PersistedPatternEvent[]>,
       true,
     );
     const sink = new PatternSink({ writer: repository, events, logger });
-    [1, 2, 3].forEach((i) => sink.accept(makeEvent(i)));
+    [1, 2, 3].forEach((i) => sink.accept(makePatternEvent(i)));
     await sink.drain();
-    await waitUntil(() => published.items.length >= 1, 'bus event');
+    await waitFor(() => published.items.length >= 1, 'bus event');
     await published.stop();
     expect(published.items.map((e) => e.timestamp.getTime())).toEqual([T0 + 3000]);
     expect(sink.status()).toMatchObject({ persisted: 1, duplicates: 2 });
@@ -188,8 +155,8 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
     };
     const sink = new PatternSink({ writer, logger, batchSize: 10, flushIntervalMs: 1 });
     sink.start();
-    for (let i = 0; i < 500; i++) sink.accept(makeEvent(i));
-    await waitUntil(() => sink.status().persisted === 500, 'all 500 persisted');
+    for (let i = 0; i < 500; i++) sink.accept(makePatternEvent(i));
+    await waitFor(() => sink.status().persisted === 500, 'all 500 persisted');
     await sink.stop();
     expect(maxInFlight).toBe(1);
     expect(calls).toBeGreaterThanOrEqual(50);
@@ -207,7 +174,7 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
     });
     await db.dataSource.query('ALTER TABLE patterns RENAME TO patterns_away');
     try {
-      for (let i = 0; i < 200; i++) sink.accept(makeEvent(i));
+      for (let i = 0; i < 200; i++) sink.accept(makePatternEvent(i));
       expect(sink.status()).toMatchObject({ queueDepth: 50, dropped: 150 });
       await sink.drain(300); // every attempt fails: a real "relation does not exist"
       expect(sink.status().writeFailures).toBeGreaterThanOrEqual(1);
@@ -220,16 +187,16 @@ describe.each(testDatabaseKinds())('pattern sink and repository on %s', (kind) =
     const rows = await readRows(db);
     expect(rows.size).toBe(50);
     // Drop-oldest: the newest 50 survived.
-    for (let i = 150; i < 200; i++) expect(rows.has(patternKey(makeEvent(i)))).toBe(true);
+    for (let i = 150; i < 200; i++) expect(rows.has(patternKey(makePatternEvent(i)))).toBe(true);
     expect(sink.status()).toMatchObject({ persisted: 50, queueDepth: 0, dropped: 150 });
   });
 
   it('reads back newest first, filtered, and the latest N per symbol in one query', async () => {
     await repository.insertMany([
-      makeEvent(1, { symbol: 'AAA', pattern: 'Doji' }),
-      makeEvent(2, { symbol: 'AAA', pattern: 'Hammer' }),
-      makeEvent(3, { symbol: 'BBB', pattern: 'Doji' }),
-      makeEvent(4, { symbol: 'AAA', pattern: 'Doji' }),
+      makePatternEvent(1, { symbol: 'AAA', pattern: 'Doji' }),
+      makePatternEvent(2, { symbol: 'AAA', pattern: 'Hammer' }),
+      makePatternEvent(3, { symbol: 'BBB', pattern: 'Doji' }),
+      makePatternEvent(4, { symbol: 'AAA', pattern: 'Doji' }),
     ]);
     const keys = (list: { symbol: string; pattern: string; timestamp: Date }[]) =>
       list.map((p) => `${p.symbol}:${p.pattern}:${(p.timestamp.getTime() - T0) / 1000}`);

@@ -3,6 +3,7 @@ import type { StoredBarState } from '../../src/domain/bar-delta';
 import type { MinuteBar } from '../../src/domain/minute-bar';
 import { bitCount, highBit, lowBit } from '../../src/domain/seconds-mask';
 import type { TickData } from '../../src/domain/tick';
+import { secondTick } from '../../testkit/ticks';
 
 const T0 = Date.UTC(2026, 2, 2, 14, 30, 0);
 
@@ -10,25 +11,17 @@ const T0 = Date.UTC(2026, 2, 2, 14, 30, 0);
 function tick(symbol: string, m: number, s: number, p: Partial<TickData> = {}): TickData {
   const startMs = T0 + m * 60_000 + s * 1000;
   const close = p.close ?? 100 + s / 100;
-  return {
+  const window = secondTick({
     symbol,
-    eventType: 'A',
     startMs,
-    endMs: startMs + 1000,
     open: p.open ?? close,
     high: p.high ?? close + 0.5,
     low: p.low ?? close - 0.5,
     close,
     volume: p.volume ?? 10,
     vwap: p.vwap === undefined ? close : p.vwap,
-    accumulatedVolume: null,
-    dayOpen: null,
-    dayVwap: null,
-    averageTradeSize: null,
-    source: 'simulator',
-    receivedAtMs: startMs + 1000,
-    ...p,
-  };
+  });
+  return { ...window, ...p };
 }
 
 const secondsIn = (d: { maskLo: number; maskHi: number }) =>

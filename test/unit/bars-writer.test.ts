@@ -6,7 +6,8 @@ import type { BarDelta, StoredBarState, UpsertDeltasResult } from '../../src/dom
 import type { MinuteBar } from '../../src/domain/minute-bar';
 import { BarWriter, DrainTimeoutError, type ReplacingBarStore } from '../../src/ingest/bars/writer';
 import type { TickData } from '../../src/domain/tick';
-import { waitFor } from '../helpers/bars-db';
+import { secondTick } from '../../testkit/ticks';
+import { waitFor } from '../../testkit/wait';
 
 /**
  * The writer's control logic (batching, retry-as-is, backoff, bisecting bad data, drain) against
@@ -53,24 +54,16 @@ const toStored = (d: BarDelta): StoredBar => ({
 const T0 = Date.UTC(2026, 2, 2, 14, 30, 0);
 function tick(symbol: string, second: number, volume = 1): TickData {
   const startMs = T0 + second * 1000;
-  return {
+  return secondTick({
     symbol,
-    eventType: 'A',
     startMs,
-    endMs: startMs + 1000,
     open: 1,
     high: 2,
     low: 1,
     close: 2,
     volume,
-    vwap: null,
-    accumulatedVolume: null,
-    dayOpen: null,
-    dayVwap: null,
-    averageTradeSize: null,
-    source: 'simulator',
     receivedAtMs: startMs,
-  };
+  });
 }
 
 function harness(options: { batchSize?: number; intervalMs?: number } = {}) {

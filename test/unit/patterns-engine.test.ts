@@ -1,9 +1,10 @@
 import type { PatternEvent } from '../../src/domain/pattern-event';
 import { createLogger } from '../../src/logger';
-import { benchEngine } from '../../src/patterns/bench-engine';
 import { PatternEngine } from '../../src/patterns/engine';
 import { PATTERN_NAMES, PATTERN_VALIDITY_MS } from '../../src/patterns/pattern-catalog';
-import { syntheticTicks } from '../../src/patterns/synthetic-ticks';
+import { benchEngine } from '../../testkit/engine-bench';
+import { feedEngine } from '../../testkit/engine-feed';
+import { syntheticTicks } from '../../testkit/synthetic-ticks';
 import {
   c,
   DECLINE,
@@ -187,45 +188,7 @@ describe('PatternEngine on a generated simulator-like stream', () => {
     const ticks = syntheticTicks({ symbols: 20, seconds: 900, seed: 7, startMs: T0 });
     const { engine, events } = engineWithEvents();
     const result = benchEngine(ticks); // same stream through the bench harness
-    let bars = 0;
-    const open = new Map<
-      string,
-      { minute: number; o: number; h: number; l: number; cl: number; v: number }
-    >();
-    for (const tick of ticks) {
-      const minute = Math.floor((tick.startMs - T0) / 60_000);
-      const bar = open.get(tick.symbol);
-      if (bar && bar.minute !== minute) {
-        engine.onBarClosed({
-          symbol: tick.symbol,
-          minuteStartMs: T0 + bar.minute * 60_000,
-          open: bar.o,
-          high: bar.h,
-          low: bar.l,
-          close: bar.cl,
-          volume: bar.v,
-          vwap: null,
-        });
-        bars++;
-      }
-      if (!bar || bar.minute !== minute)
-        open.set(tick.symbol, {
-          minute,
-          o: tick.open,
-          h: tick.high,
-          l: tick.low,
-          cl: tick.close,
-          v: tick.volume,
-        });
-      else
-        Object.assign(bar, {
-          h: Math.max(bar.h, tick.high),
-          l: Math.min(bar.l, tick.low),
-          cl: tick.close,
-          v: bar.v + tick.volume,
-        });
-      engine.onTick(tick);
-    }
+    const bars = feedEngine(engine, ticks).length;
     const names = new Set(events.map((e) => e.pattern));
     expect(names).toContain('High_Volume_Surge');
     expect(names).toContain('Price_Gap');

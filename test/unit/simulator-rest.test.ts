@@ -5,7 +5,7 @@ import {
   parseAggregatesRequest,
   type AggregatesQuery,
 } from '../../src/ingest/simulator/rest-aggregates';
-import { barKey, rollUp } from '../helpers/feed-rollup';
+import { barKey, fromSimAggregate, rollUp } from '../../testkit/bar-oracle';
 
 const T0 = Date.UTC(2025, 0, 2, 14, 30);
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA'];
@@ -31,7 +31,7 @@ function query(pathname: string, search = ''): AggregatesQuery {
 describe('MinuteBook', () => {
   it('holds the exact roll-up of the seconds, only for fully elapsed minutes', () => {
     const { book, events } = feed(10 * 60 + 30); // ten whole minutes and half of the eleventh
-    const expected = rollUp(events);
+    const expected = rollUp(events.map(fromSimAggregate));
     for (const symbol of SYMBOLS) {
       const bars = book.bars(symbol, 0, Number.MAX_SAFE_INTEGER, T0 + 630_000);
       expect(bars).toHaveLength(10);
@@ -44,7 +44,7 @@ describe('MinuteBook', () => {
           want.close,
           want.volume,
         ]);
-        expect(bar.vw).toBeCloseTo(want.vwap, 4);
+        expect(bar.vw).toBeCloseTo(want.vwap!, 4);
         expect(bar.n).toBe(
           events.filter((e) => e.sym === symbol && e.s - (e.s % 60_000) === bar.t).length,
         );

@@ -1,6 +1,7 @@
-import { barKey, type ExpectedBar } from './sim-rollup';
+import type { DataSource } from 'typeorm';
+import { barKey, type OracleBar } from './bar-oracle';
 
-/** A stored bar exactly as PostgreSQL renders it: prices and volume as text. */
+/** A stored bar exactly as PostgreSQL renders it: prices as text, volume and VWAP as numbers. */
 export interface StoredBarText {
   symbol: string;
   minuteStartMs: number;
@@ -8,8 +9,10 @@ export interface StoredBarText {
   high: string;
   low: string;
   close: string;
-  volume: string;
-  vwap: string | null;
+  volume: number;
+  vwap: number | null;
+  /** seconds_mask as decimal text. */
+  mask: string;
 }
 
 /** Runs one read-only SQL statement and returns its rows (a DataSource, a pg Client, …). */
@@ -17,25 +20,29 @@ export type RowQuery = (sql: string) => Promise<unknown[]>;
 
 interface Row {
   symbol: string;
-  ms: string | number;
+  ms: string;
   open: string;
   high: string;
   low: string;
   close: string;
-  volume: string | number;
+  volume: string;
   vwap: string | null;
+  mask: string;
 }
 
 /**
  * Every row of ohlcv_1min, keyed by barKey(). Values are cast to text in SQL so neither pg nor
  * TypeORM transformers nor PGlite's type parsers touch them: what is compared is what is stored.
  */
-export async function readStoredBars(query: RowQuery): Promise<Map<string, StoredBarText>> {
+export async function readStoredBars(
+  source: DataSource | RowQuery,
+): Promise<Map<string, StoredBarText>> {
+  const query: RowQuery = typeof source === 'function' ? source : (sql) => source.query(sql);
   const rows = (await query(
     `SELECT symbol, (extract(epoch FROM "timestamp") * 1000)::bigint::text AS ms,
             open::text AS open, high::text AS high, low::text AS low, close::text AS close,
-            volume::text AS volume, vwap::text AS vwap
-       FROM ohlcv_1min`,
+            volume::text AS volume, vwap::text AS vwap, seconds_mask::text AS mask
+       FROM ohlcv_1min ORDER BY symbol, "timestamp"`,
   )) as Row[];
   const bars = new Map<string, StoredBarText>();
   for (const row of rows) {
@@ -47,8 +54,9 @@ export async function readStoredBars(query: RowQuery): Promise<Map<string, Store
       high: row.high,
       low: row.low,
       close: row.close,
-      volume: String(row.volume),
-      vwap: row.vwap,
+      volume: Number(row.volume),
+      vwap: row.vwap === null ? null : Number(row.vwap),
+      mask: row.mask,
     });
   }
   return bars;
@@ -62,29 +70,34 @@ export interface BarComparison {
   missing: number;
   /** Stored rows inside the compared scope that nothing produced. */
   unexpected: number;
-  /** Bars whose VWAP differs beyond `vwapTolerance` (reported, see compareBars). */
+  /** Bars whose VWAP differs beyond `vwapTolerance` (counted apart from mismatches). */
   vwapOff: number;
-  /** The first few problems, readable. */
+  /** The first `maxExamples` problems, readable; empty exactly when nothing differs. */
   examples: string[];
 }
 
+export interface CompareOptions {
+  /** Stored rows that must all be expected (default: every row); rows outside are ignored. */
+  inScope?: (symbol: string, minuteStartMs: number) => boolean;
+  /** Default 1e-4: the database rounds each merge to 6 decimals and REST serves 4. */
+  vwapTolerance?: number;
+  maxExamples?: number;
+}
+
+const at = (symbol: string, minuteStartMs: number) =>
+  `${symbol} ${new Date(minuteStartMs).toISOString()}`;
+
 /**
  * Compares stored rows with expected bars value by value: open/high/low/close as exact decimal
- * text (the stored NUMERIC must be the very decimal the feed sent, e.g. "101.2"), volume as exact
- * integer text. VWAP is a derived average the database rounds at each merge (6 decimals) and REST
- * serves at 4, so it is checked within `vwapTolerance` and counted separately. `inScope` selects
- * the stored rows that must all be expected (rows outside it, e.g. a partial first minute, are
- * ignored).
+ * text (the stored NUMERIC must be the very decimal the feed sent, e.g. "101.2"), volume exactly.
+ * VWAP is a derived average, so it is checked within `vwapTolerance` and counted apart.
  */
 export function compareBars(
   stored: ReadonlyMap<string, StoredBarText>,
-  expected: ReadonlyMap<string, ExpectedBar>,
-  options: {
-    inScope: (symbol: string, minuteStartMs: number) => boolean;
-    vwapTolerance?: number;
-    maxExamples?: number;
-  },
+  expected: ReadonlyMap<string, OracleBar>,
+  options: CompareOptions = {},
 ): BarComparison {
+  const inScope = options.inScope ?? (() => true);
   const tolerance = options.vwapTolerance ?? 1e-4;
   const maxExamples = options.maxExamples ?? 20;
   const result: BarComparison = {
@@ -101,11 +114,11 @@ export function compareBars(
   for (const [key, want] of expected) {
     result.compared++;
     const got = stored.get(key);
-    const at = `${want.symbol} ${new Date(want.minuteStartMs).toISOString()}`;
+    const where = at(want.symbol, want.minuteStartMs);
     if (got === undefined) {
       result.missing++;
       result.mismatches++;
-      note(`${at}: missing (expected ${want.seconds} seconds, volume ${want.volume})`);
+      note(`${where}: missing (expected ${want.seconds} seconds, volume ${want.volume})`);
       continue;
     }
     const diffs: string[] = [];
@@ -113,26 +126,41 @@ export function compareBars(
       if (got[field] !== String(want[field]))
         diffs.push(`${field} ${got[field]} != ${want[field]}`);
     }
-    if (got.volume !== String(want.volume)) diffs.push(`volume ${got.volume} != ${want.volume}`);
+    if (got.volume !== want.volume) diffs.push(`volume ${got.volume} != ${want.volume}`);
     if (diffs.length > 0) {
       result.mismatches++;
-      note(`${at}: ${diffs.join(', ')}`);
+      note(`${where}: ${diffs.join(', ')}`);
     }
-    if (got.vwap === null || Math.abs(Number(got.vwap) - want.vwap) > tolerance) {
+    const vwapOk =
+      want.vwap === null
+        ? got.vwap === null
+        : got.vwap !== null && Math.abs(got.vwap - want.vwap) <= tolerance;
+    if (!vwapOk) {
       result.vwapOff++;
-      note(`${at}: vwap ${got.vwap} vs ${want.vwap.toFixed(6)}`);
+      note(`${where}: vwap ${got.vwap} vs ${want.vwap?.toFixed(6) ?? null}`);
     }
   }
   for (const [key, got] of stored) {
-    if (!expected.has(key) && options.inScope(got.symbol, got.minuteStartMs)) {
+    if (!expected.has(key) && inScope(got.symbol, got.minuteStartMs)) {
       result.unexpected++;
       result.mismatches++;
-      note(
-        `${got.symbol} ${new Date(got.minuteStartMs).toISOString()}: unexpected row (volume ${got.volume})`,
-      );
+      note(`${at(got.symbol, got.minuteStartMs)}: unexpected row (volume ${got.volume})`);
     }
   }
   return result;
+}
+
+/**
+ * Every difference, VWAP included, as readable lines ([] = equal): what a test asserts. VWAP
+ * within 1e-5 by default (live data: only the database's 6-decimal rounding per merge).
+ */
+export function diffBars(
+  stored: ReadonlyMap<string, StoredBarText>,
+  expected: ReadonlyMap<string, OracleBar>,
+  options: CompareOptions = {},
+): string[] {
+  return compareBars(stored, expected, { vwapTolerance: 1e-5, maxExamples: Infinity, ...options })
+    .examples;
 }
 
 /**
@@ -144,26 +172,25 @@ export function comparatorSelfCheck(stored: ReadonlyMap<string, StoredBarText>):
   const first = stored.entries().next();
   if (first.done === true) return false;
   const [key, bar] = first.value;
-  const exact: ExpectedBar = {
+  const exact: OracleBar = {
     symbol: bar.symbol,
     minuteStartMs: bar.minuteStartMs,
     open: Number(bar.open),
     high: Number(bar.high),
     low: Number(bar.low),
     close: Number(bar.close),
-    volume: Number(bar.volume),
-    vwap: bar.vwap === null ? 0 : Number(bar.vwap),
+    volume: bar.volume,
+    vwap: bar.vwap,
     seconds: 1,
   };
   const only = new Map([[key, bar]]);
-  const inScope = () => true;
-  const same = compareBars(only, new Map([[key, exact]]), { inScope, vwapTolerance: Infinity });
+  const same = compareBars(only, new Map([[key, exact]]), { vwapTolerance: Infinity });
   const nudged = {
     ...exact,
     close: Math.round((exact.close + 0.01) * 100) / 100,
     volume: exact.volume + 1,
   };
-  const differs = compareBars(only, new Map([[key, nudged]]), { inScope, vwapTolerance: Infinity });
+  const differs = compareBars(only, new Map([[key, nudged]]), { vwapTolerance: Infinity });
   return (
     same.mismatches === 0 &&
     differs.mismatches === 1 &&

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
-import { createOhlcvRepository } from '../../repositories/ohlcv.repository';
-import type { BarDelta } from '../../domain/bar-delta';
-import { MINUTE_MS } from '../../domain/minute-bar';
-import { highBit, lowBit } from '../../domain/seconds-mask';
+import { createOhlcvRepository } from '../src/repositories/ohlcv.repository';
+import type { BarDelta } from '../src/domain/bar-delta';
+import { MINUTE_MS } from '../src/domain/minute-bar';
+import { highBit, lowBit } from '../src/domain/seconds-mask';
 
 export interface UpsertBenchResult {
   rows: number;

@@ -1,6 +1,6 @@
 /**
- * Latency statistics for the bench and soak scripts: nearest-rank percentiles over a bounded
- * uniform sample (Vitter's algorithm R), so a run of millions of events keeps a few hundred KB.
+ * Latency statistics for tests, benches and the soak: nearest-rank percentiles, and a bounded
+ * uniform sample (Vitter's algorithm R) so a run of millions of events keeps a few hundred KB.
  */
 
 /** Nearest-rank percentile (0 < p ≤ 100) of an ascending array; NaN when empty. */
@@ -8,6 +8,11 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1];
+}
+
+/** percentile() of values in any order (sorts a copy). */
+export function percentileOf(values: readonly number[], p: number): number {
+  return percentile(Float64Array.from(values).sort(), p);
 }
 
 export interface Summary {
@@ -60,9 +65,4 @@ export function round(value: number, digits = 1): number | null {
   if (!Number.isFinite(value)) return null;
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
-}
-
-/** Resident set size of this process, MB. */
-export function rssMb(): number {
-  return Math.round(process.memoryUsage().rss / 1_048_576);
 }

@@ -1,4 +1,6 @@
-import type { TickData } from '../domain/tick';
+import type { TickData } from '../src/domain/tick';
+import { seededRandom } from './random';
+import { secondTick } from './ticks';
 
 export interface SyntheticTickOptions {
   symbols: number;
@@ -12,18 +14,6 @@ export interface SyntheticTickOptions {
   jumpChance?: number;
 }
 
-/** mulberry32: a tiny deterministic PRNG, so a seed always yields the same stream. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /**
@@ -32,7 +22,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
  * For the engine bench and pattern tests; prices have two decimals like real quotes.
  */
 export function syntheticTicks(options: SyntheticTickOptions): TickData[] {
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const startMs = options.startMs ?? 1_767_225_600_000; // 2026-01-01T00:00:00Z
   const burstChance = options.burstChance ?? 0.003;
   const jumpChance = options.jumpChance ?? 0.001;
@@ -52,24 +42,17 @@ export function syntheticTicks(options: SyntheticTickOptions): TickData[] {
       let volume = 200 + Math.floor(random() * 300);
       if (random() < burstChance) volume *= 6 + Math.floor(random() * 5);
       prices[i] = close;
-      ticks.push({
-        symbol: names[i],
-        eventType: 'A',
-        startMs: s,
-        endMs: s + 1000,
-        open: round2(open),
-        high: Math.max(high, round2(open), close),
-        low: Math.min(low, round2(open), close),
-        close,
-        volume,
-        vwap: null,
-        accumulatedVolume: null,
-        dayOpen: null,
-        dayVwap: null,
-        averageTradeSize: null,
-        source: 'simulator',
-        receivedAtMs: s + 1000,
-      });
+      ticks.push(
+        secondTick({
+          symbol: names[i],
+          startMs: s,
+          open: round2(open),
+          high: Math.max(high, round2(open), close),
+          low: Math.min(low, round2(open), close),
+          close,
+          volume,
+        }),
+      );
     }
   }
   return ticks;
