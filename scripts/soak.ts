@@ -335,7 +335,7 @@ async function main(): Promise<number> {
       faultLog: drill.records,
       sigtermDrill,
       reconnects: finalStatus.connections.reduce((sum, c) => sum + c.reconnects, 0),
-      simulatorConnectionsAccepted: sim.counters().connectionsAccepted,
+      simulatorConnectionsAccepted: sim.status().connectionsAccepted,
       backfill: finalStatus.backfill,
       writer: finalStatus.writer,
       rejects: {
@@ -346,7 +346,7 @@ async function main(): Promise<number> {
         ),
       },
       dbConnectionsKilled: drill.dbConnectionsKilled,
-      eventsGenerated: sim.counters().eventsGenerated,
+      eventsGenerated: sim.status().eventsGenerated,
       eventsSent: coverage.eventsSent,
       ticksProcessed: finalStatus.ingest.ticksProcessed,
       comparedRange: {
