@@ -62,6 +62,7 @@ describe('handleTick', () => {
     expect(stats.ticksProcessed).toBe(10);
     expect(errors.length).toBeGreaterThan(0);
     expect(aggregator.status().secondsApplied).toBe(errors.length);
+    expect(pipeline.status().listenerErrors).toBe(errors.length);
   });
 
   it('measures handleTick latency (reported, not asserted)', () => {
