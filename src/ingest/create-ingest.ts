@@ -4,7 +4,13 @@ import { RateLimitedLog, type Logger } from '../logger';
 import { MinuteBarAggregator } from './bars/aggregator';
 import { BarWriter, type BarWriterOptions } from './bars/writer';
 import { GapFiller } from './gap-filler';
-import type { IngestBackfill, IngestBarStore, IngestFeed, IngestOptions } from './ingest-options';
+import type {
+  IngestBackfill,
+  IngestBarStore,
+  IngestFeed,
+  IngestOptions,
+  IngestSinks,
+} from './ingest-options';
 import { MassiveBackfillClient } from './massive/backfill-client';
 import type { FeedListener } from './massive/feed-listener';
 import { MassivePool } from './massive/pool';
@@ -65,34 +71,16 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const { store, logger, sinks = {}, feed, backfill, probe } = options;
   const stats = new IngestStats();
   const listenerLog = new RateLimitedLog(logger.child({ component: 'ingest' }));
-  const aggregator = new MinuteBarAggregator({
-    onListenerError: (error, bar) =>
-      listenerLog.warn(
-        'bar-closed-listener',
-        { err: error, symbol: bar.symbol, minuteStartMs: bar.minuteStartMs },
-        'bar-closed listener threw; the bar was still built and written',
-      ),
-  });
+  const aggregator = newAggregator(sinks, listenerLog);
   const latestStored =
     options.seedFromStore === false ? new Map<string, number>() : await newestStored(store, feed);
   if (latestStored.size > 0) aggregator.setSeedThrough(maxValue(latestStored));
-
   const writer = new BarWriter(
     writerOptions(options, probe?.barSource?.(aggregator) ?? aggregator),
   );
-  for (const listener of sinks.barClosedListeners ?? []) aggregator.addBarClosedListener(listener);
-  const pipeline = createPipeline({
-    stats,
-    aggregator,
-    tickListeners: sinks.tickListeners,
-    onListenerError: (error, tick) =>
-      listenerLog.warn(
-        'tick-listener',
-        { err: error, symbol: tick.symbol, startMs: tick.startMs },
-        'tick listener threw; the tick was still counted and aggregated',
-      ),
-  });
+  const pipeline = newPipeline(stats, aggregator, sinks, listenerLog);
 
+  // The gap path: socket gap (or restart) → gap filler → REST backfill → authoritative replace.
   const backfillClient = backfill ? newBackfillClient(backfill, logger) : null;
   const gapFiller =
     backfill && backfillClient
@@ -111,7 +99,107 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
 
   const frameTicks =
     probe?.frameTicks?.(pipeline) ?? ((ticks: readonly TickData[]) => pipeline.handleTicks(ticks));
-  const listener: FeedListener = {
+  const listener = feedListener(stats, frameTicks, gapFiller, logger);
+  const pool = feed ? newPool(feed, listener, logger) : null;
+  return new IngestGraph(stats, aggregator, pipeline, writer, pool, backfillClient, gapFiller);
+}
+
+class IngestGraph implements Ingest {
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly stats: IngestStats,
+    readonly aggregator: MinuteBarAggregator,
+    readonly pipeline: Pipeline,
+    readonly writer: BarWriter,
+    readonly pool: MassivePool | null,
+    readonly backfillClient: MassiveBackfillClient | null,
+    readonly gapFiller: GapFiller | null,
+  ) {}
+
+  start(): void {
+    this.writer.start();
+    this.gapFiller?.start();
+    this.pool?.start();
+  }
+
+  stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
+    return (this.stopping ??= this.unwind(options.drainTimeoutMs));
+  }
+
+  status(): IngestStatus {
+    return {
+      ingest: this.stats.status(),
+      connections: this.pool?.status() ?? [],
+      writer: this.writer.status(),
+      backfill: this.backfillStatus(),
+    };
+  }
+
+  feedLive(): boolean {
+    return this.pool?.allLive() ?? false;
+  }
+
+  private async unwind(drainTimeoutMs: number | undefined): Promise<void> {
+    await this.pool?.close();
+    this.gapFiller?.stop();
+    await this.gapFiller?.fillPendingNow();
+    try {
+      await this.writer.drain({ timeoutMs: drainTimeoutMs });
+    } finally {
+      this.writer.stop();
+      this.backfillClient?.close();
+    }
+  }
+
+  private backfillStatus(): BackfillStatus {
+    if (this.gapFiller === null || this.backfillClient === null) return { ...NO_BACKFILL };
+    const fills = this.gapFiller.status();
+    const client = this.backfillClient.status();
+    return { ...fills, requests: client.requests, lastError: fills.lastError ?? client.lastError };
+  }
+}
+
+function newAggregator(sinks: IngestSinks, log: RateLimitedLog): MinuteBarAggregator {
+  const aggregator = new MinuteBarAggregator({
+    onListenerError: (error, bar) =>
+      log.warn(
+        'bar-closed-listener',
+        { err: error, symbol: bar.symbol, minuteStartMs: bar.minuteStartMs },
+        'bar-closed listener threw; the bar was still built and written',
+      ),
+  });
+  for (const listener of sinks.barClosedListeners ?? []) aggregator.addBarClosedListener(listener);
+  return aggregator;
+}
+
+function newPipeline(
+  stats: IngestStats,
+  aggregator: MinuteBarAggregator,
+  sinks: IngestSinks,
+  log: RateLimitedLog,
+): Pipeline {
+  return createPipeline({
+    stats,
+    aggregator,
+    tickListeners: sinks.tickListeners,
+    onListenerError: (error, tick) =>
+      log.warn(
+        'tick-listener',
+        { err: error, symbol: tick.symbol, startMs: tick.startMs },
+        'tick listener threw; the tick was still counted and aggregated',
+      ),
+  });
+}
+
+/** What every socket reports: frames into stats and the pipeline, gaps to the gap filler. */
+function feedListener(
+  stats: IngestStats,
+  frameTicks: (ticks: readonly TickData[]) => void,
+  gapFiller: GapFiller | null,
+  logger: Logger,
+): FeedListener {
+  return {
     frame(frame) {
       stats.countFrame(frame.dataCount, frame.rejects);
       if (frame.events.length > 0) frameTicks(frame.events);
@@ -122,50 +210,6 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         gapFiller.enqueue({ symbol, fromMs: gap.fromMs, toMs: gap.toMs });
     },
     fatal: (error) => logger.error({ err: error }, 'feed socket stopped for good'),
-  };
-  const pool = feed ? newPool(feed, listener, logger) : null;
-
-  const backfillStatus = (): BackfillStatus => {
-    if (gapFiller === null || backfillClient === null) return { ...NO_BACKFILL };
-    const fills = gapFiller.status();
-    const client = backfillClient.status();
-    return { ...fills, requests: client.requests, lastError: fills.lastError ?? client.lastError };
-  };
-
-  let stopping: Promise<void> | null = null;
-  const stop = async (drainTimeoutMs: number | undefined): Promise<void> => {
-    await pool?.close();
-    gapFiller?.stop();
-    await gapFiller?.fillPendingNow();
-    try {
-      await writer.drain({ timeoutMs: drainTimeoutMs });
-    } finally {
-      writer.stop();
-      backfillClient?.close();
-    }
-  };
-
-  return {
-    stats,
-    aggregator,
-    pipeline,
-    writer,
-    pool,
-    backfillClient,
-    gapFiller,
-    start() {
-      writer.start();
-      gapFiller?.start();
-      pool?.start();
-    },
-    stop: (stopOptions = {}) => (stopping ??= stop(stopOptions.drainTimeoutMs)),
-    status: () => ({
-      ingest: stats.status(),
-      connections: pool?.status() ?? [],
-      writer: writer.status(),
-      backfill: backfillStatus(),
-    }),
-    feedLive: () => pool?.allLive() ?? false,
   };
 }
 
