@@ -93,7 +93,7 @@ export async function startInProcessFeed(options: BenchFeedOptions): Promise<Ben
         sim.advance(options.startMs + i * 1000);
       }
       const sendMs = performance.now() - started;
-      const counters = sim.counters();
+      const counters = sim.status();
       return {
         eventsSent: counters.eventsSent,
         framesSent: counters.framesSent,

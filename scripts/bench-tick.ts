@@ -6,17 +6,16 @@
  *
  * Standalone: `node dist/scripts/bench-tick.js '{"symbols":10000,"minutes":2}'`.
  */
-import { MinuteBarAggregator } from '../src/ingest/bars/aggregator';
-import { createPipeline } from '../src/ingest/pipeline';
+import { createIngest, type IngestBarStore } from '../src/ingest/create-ingest';
 import { FeedGenerator } from '../src/ingest/simulator/generator';
 import { simulatorSymbols } from '../src/ingest/simulator/universe';
-import { IngestStats } from '../src/ingest/stats';
 import { fromAggregate } from '../src/ingest/tick-validation';
 import { type TickData } from '../src/domain/tick';
-import { PatternEngine } from '../src/patterns/engine';
+import { createQuietLogger } from '../src/logger';
 import { benchEngine, type EngineBenchResult } from '../testkit/engine-bench';
+import { PatternEngine } from '../src/patterns/engine';
+import { runInChild, serveChild } from './lib/child-run';
 import { percentile, round } from '../testkit/percentile';
-import { runBenchPart, runInChild } from './lib/child-run';
 
 export interface TickBenchOptions {
   symbols: number;
@@ -74,26 +73,33 @@ function generateTicks(options: TickBenchOptions): TickData[] {
   return ticks;
 }
 
-function freshPipeline(engineOn: boolean) {
-  const aggregator = new MinuteBarAggregator();
+/** The writer never starts here: the bench takes the dirty deltas itself. */
+const NO_STORE: IngestBarStore = {
+  upsertDeltas: () => Promise.reject(new Error('bench-tick writes nothing')),
+  readBarStates: () => Promise.reject(new Error('bench-tick reads nothing')),
+  replaceMinuteBars: () => Promise.reject(new Error('bench-tick writes nothing')),
+  latestMinutePerSymbol: () => Promise.resolve(new Map()),
+};
+
+/** The app's ingest graph without a feed or a running writer, the engine plugged in when on. */
+async function freshPipeline(engineOn: boolean) {
   let patterns = 0;
-  const listeners = [];
-  if (engineOn) {
-    const engine = new PatternEngine({ sink: () => void patterns++ });
-    aggregator.addBarClosedListener(engine.onBarClosed);
-    listeners.push(engine.onTick);
-  }
-  const pipeline = createPipeline({
-    stats: new IngestStats(),
-    aggregator,
-    tickListeners: listeners,
+  const engine = engineOn ? new PatternEngine({ sink: () => void patterns++ }) : null;
+  const { pipeline, aggregator } = await createIngest({
+    store: NO_STORE,
+    logger: createQuietLogger(),
+    tuning: { flushIntervalMs: 1_000, flushBatchSize: DRAIN_EVERY },
+    sinks: engine
+      ? { tickListeners: [engine.onTick], barClosedListeners: [engine.onBarClosed] }
+      : {},
+    seedFromStore: false,
   });
   return { pipeline, aggregator, patterns: () => patterns };
 }
 
 /** A pipeline that has already seen the first `from` ticks (untimed). */
-function primedPipeline(ticks: readonly TickData[], from: number, engineOn: boolean) {
-  const primed = freshPipeline(engineOn);
+async function primedPipeline(ticks: readonly TickData[], from: number, engineOn: boolean) {
+  const primed = await freshPipeline(engineOn);
   for (let i = 0; i < from; i++) {
     primed.pipeline.handleTick(ticks[i]);
     if (i % DRAIN_EVERY === 0) primed.aggregator.takeDirty();
@@ -102,11 +108,15 @@ function primedPipeline(ticks: readonly TickData[], from: number, engineOn: bool
   return primed;
 }
 
-function measure(ticks: readonly TickData[], from: number, engineOn: boolean): HandleTickFigures {
+async function measure(
+  ticks: readonly TickData[],
+  from: number,
+  engineOn: boolean,
+): Promise<HandleTickFigures> {
   // JIT warm-up on a throwaway pipeline.
-  primedPipeline(ticks, Math.min(ticks.length, from + 200_000), engineOn);
+  await primedPipeline(ticks, Math.min(ticks.length, from + 200_000), engineOn);
 
-  const untimed = primedPipeline(ticks, from, engineOn);
+  const untimed = await primedPipeline(ticks, from, engineOn);
   const patternsBefore = untimed.patterns();
   let totalNs = 0n;
   for (let i = from; i < ticks.length; i += DRAIN_EVERY) {
@@ -117,7 +127,7 @@ function measure(ticks: readonly TickData[], from: number, engineOn: boolean): H
     untimed.aggregator.takeDirty();
   }
 
-  const timed = primedPipeline(ticks, from, engineOn);
+  const timed = await primedPipeline(ticks, from, engineOn);
   const samples = new Float64Array(ticks.length - from);
   for (let i = from; i < ticks.length; i++) {
     const t0 = process.hrtime.bigint();
@@ -144,8 +154,8 @@ export async function runTickBench(
   const options: TickBenchOptions = { symbols: 10_000, minutes: 2, ...partial };
   const ticks = generateTicks(options);
   const from = options.symbols * 60;
-  const withoutEngine = measure(ticks, from, false);
-  const withEngine = measure(ticks, from, true);
+  const withoutEngine = await measure(ticks, from, false);
+  const withEngine = await measure(ticks, from, true);
   const engine = benchEngine(ticks);
   return {
     ticks: ticks.length - from,
@@ -178,4 +188,11 @@ export function forkTickBench(options: Partial<TickBenchOptions>): Promise<TickB
   ]);
 }
 
-if (require.main === module) runBenchPart(runTickBench, formatTickBench);
+if (require.main === module && !serveChild(runTickBench)) {
+  runTickBench(JSON.parse(process.argv[2] ?? '{}') as Partial<TickBenchOptions>)
+    .then((result) => console.log(formatTickBench(result)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

@@ -5,15 +5,9 @@ import { openDatabase } from '../ormconfig';
 import { describeConfig, type AppConfig } from './config';
 import { createAppEvents } from './events/app-events';
 import { createMetrics } from './http/metrics';
-import { createServer, type RunningServer } from './http/server';
-import { MinuteBarAggregator } from './ingest/bars/aggregator';
-import { BarWriter } from './ingest/bars/writer';
-import { GapFiller } from './ingest/gap-filler';
-import { MassiveBackfillClient } from './ingest/massive/backfill-client';
-import { MassivePool } from './ingest/massive/pool';
-import { createPipeline } from './ingest/pipeline';
+import { createServer } from './http/server';
+import { createIngest, type IngestOptions } from './ingest/create-ingest';
 import { MassiveSimulator } from './ingest/simulator/massive-simulator';
-import { IngestStats } from './ingest/stats';
 import type { IngestStatusSnapshot } from './domain/status';
 import type { TickSource } from './domain/tick';
 import { createLogger, type Logger } from './logger';
@@ -53,7 +47,10 @@ interface FeedEndpoint {
 
 const DRAIN_TIMEOUT_MS = 30_000;
 
-/** The composition root: config → database → feed → ingest → API, unwound in reverse by stop(). */
+/**
+ * The composition root: config → database → feed → repositories → patterns → ingest → API,
+ * unwound in reverse by stop(). Nothing is built here that a module can build itself.
+ */
 export async function startApp(
   config: AppConfig,
   options: StartAppOptions = {},
@@ -75,116 +72,55 @@ export async function startApp(
     'feed selected',
   );
 
-  const stats = new IngestStats();
   const events = createAppEvents();
   const metrics = createMetrics();
   const ohlcv = createOhlcvRepository(dataSource);
-  const aggregator = new MinuteBarAggregator();
-  const latestStored = await ohlcv.latestMinutePerSymbol(
-    feed.symbols[0] === '*' ? undefined : feed.symbols,
-  );
-  if (latestStored.size > 0) aggregator.setSeedThrough(Math.max(...latestStored.values()));
-
-  const writer = new BarWriter({
-    source: aggregator,
-    store: ohlcv,
-    logger: logger.child({ component: 'bar-writer' }),
-    flushIntervalMs: config.flushIntervalMs,
-    flushBatchSize: config.flushBatchSize,
-    onFlushed: (bars) => events.publish('barsUpdated', bars),
-    onFlushLatency: (ms) => metrics.flushLatency.observe(ms / 1000),
-  });
   const patterns: PatternModule = createPatternModule({ dataSource, events, config, logger });
-  aggregator.addBarClosedListener(patterns.engine.onBarClosed);
-  const pipeline = createPipeline({ stats, aggregator, tickListeners: [patterns.engine.onTick] });
-
-  const backfillClient = new MassiveBackfillClient({
-    restUrl: feed.restUrl,
-    apiKey: feed.apiKey,
-    source: feed.source,
-    maxFutureMs: feed.maxFutureMs,
-    logger,
-  });
-  const gapFiller = new GapFiller(
-    {
-      fetchMinuteBars: (symbol, from, to) => backfillClient.fetchMinuteBars(symbol, from, to),
-      replaceMinuteBars: async (bars) => void (await writer.replaceMinuteBars(bars)),
-      feedTimeMs: () => stats.lastTickEndMs,
-      logger: logger.child({ component: 'backfill' }),
-    },
-    { maxMinutes: config.backfillMaxMinutes },
-  );
-  for (const [symbol, minute] of latestStored) gapFiller.enqueueUntilLive(symbol, minute);
-
-  const pool = new MassivePool({
-    url: feed.wsUrl,
-    apiKey: feed.apiKey,
-    symbols: feed.symbols,
-    connections: config.maxConnections,
-    source: feed.source,
-    maxFutureMs: feed.maxFutureMs,
-    noDataTimeoutMs: config.feedNoDataTimeoutMs ?? feed.noDataTimeoutMs,
-    pingIntervalMs: config.feedPingIntervalMs,
-    logger,
-    onTicks: (ticks) => pipeline.handleTicks(ticks),
-    onReject: (reason) => stats.reject(reason),
-    onFrame: (count) => {
-      stats.framesReceived++;
-      stats.ticksReceived += count;
-    },
-    onGap: (gap) => {
-      for (const symbol of gap.symbols)
-        gapFiller.enqueue({ symbol, fromMs: gap.fromMs, toMs: gap.toMs });
-    },
-    onFatal: (error) => logger.error({ err: error }, 'feed socket stopped for good'),
-  });
-
-  const status = (): IngestStatusSnapshot => {
-    const fills = gapFiller.status();
-    const client = backfillClient.counters();
-    return {
-      startedAt: new Date(startedAt).toISOString(),
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      feed: simulator ? 'simulator' : 'massive',
-      database: config.database.kind,
-      ingest: stats.snapshot(),
-      connections: pool.status(),
-      writer: writer.status(),
-      backfill: {
-        ...fills,
-        requests: client.requests,
-        lastError: fills.lastError ?? client.lastError,
-      },
-      patterns: patterns.status(),
-    };
-  };
-
-  let server: RunningServer;
-  try {
-    const reads = createReadRepositories(dataSource);
-    server = await createServer({
-      port: config.port,
-      config,
-      services: createApiServices({
-        repositories: reads,
-        events,
-        status,
-        // A `since` at the newest bar must be accepted even when accelerated feed time is ahead of the clock.
-        futureSinceToleranceMs: feed.maxFutureMs,
-      }),
-      database: reads.health,
-      feedConnected: () => pool.allLive(),
-      logger: logger.child({ component: 'http' }),
-      staticDir: options.staticDir ?? defaultStaticDir(),
-      metrics,
-    });
-  } catch (error) {
+  // A failed start must not leave the database, the simulator or the pattern sink open.
+  const abandon = async (error: unknown): Promise<never> => {
     await Promise.allSettled([patterns.stop(), dataSource.destroy(), simulator?.close()]);
     throw error;
-  }
-  writer.start();
-  gapFiller.start();
-  pool.start();
+  };
+  const ingest = await createIngest({
+    store: ohlcv,
+    logger,
+    tuning: { flushIntervalMs: config.flushIntervalMs, flushBatchSize: config.flushBatchSize },
+    sinks: {
+      barsStored: (bars) => events.publish('barsUpdated', bars),
+      flushLatency: (ms) => metrics.flushLatency.observe(ms / 1000),
+      tickListeners: [patterns.engine.onTick],
+      barClosedListeners: [patterns.engine.onBarClosed],
+    },
+    ...feedPorts(config, feed),
+  }).catch(abandon);
+
+  const status = (): IngestStatusSnapshot => ({
+    startedAt: new Date(startedAt).toISOString(),
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    feed: simulator ? 'simulator' : 'massive',
+    database: config.database.kind,
+    ...ingest.status(),
+    patterns: patterns.status(),
+  });
+
+  const reads = createReadRepositories(dataSource);
+  const server = await createServer({
+    port: config.port,
+    config,
+    services: createApiServices({
+      repositories: reads,
+      events,
+      status,
+      // A `since` at the newest bar must be accepted even when accelerated feed time is ahead of the clock.
+      futureSinceToleranceMs: feed.maxFutureMs,
+    }),
+    database: reads.health,
+    feedConnected: () => ingest.feedLive(),
+    logger: logger.child({ component: 'http' }),
+    staticDir: options.staticDir ?? defaultStaticDir(),
+    metrics,
+  }).catch(abandon);
+  ingest.start();
   logger.info(
     { url: server.url },
     `TickStock listening: dashboard ${server.url}/ · GraphQL ${server.url}/graphql`,
@@ -193,20 +129,15 @@ export async function startApp(
   let stopping: Promise<void> | null = null;
   const stop = async (): Promise<void> => {
     logger.info('stopping: feed, then bars and patterns drain, then API and database');
-    await pool.close();
-    gapFiller.stop();
-    await gapFiller.fillPendingNow();
     try {
-      await writer.drain({ timeoutMs: DRAIN_TIMEOUT_MS });
+      await ingest.stop({ drainTimeoutMs: DRAIN_TIMEOUT_MS });
     } finally {
-      writer.stop();
       await patterns.stop();
-      backfillClient.close();
       await server.close();
       await dataSource.destroy();
       await simulator?.close();
     }
-    logger.info({ barsWritten: writer.status().barsWritten }, 'stopped cleanly');
+    logger.info({ barsWritten: ingest.writer.status().barsWritten }, 'stopped cleanly');
   };
 
   return {
@@ -216,6 +147,32 @@ export async function startApp(
     simulator,
     status,
     stop: () => (stopping ??= stop()),
+  };
+}
+
+/** The live feed and its REST backfill, as ingest ports. */
+function feedPorts(
+  config: AppConfig,
+  feed: FeedEndpoint,
+): Pick<IngestOptions, 'feed' | 'backfill'> {
+  return {
+    feed: {
+      wsUrl: feed.wsUrl,
+      apiKey: feed.apiKey,
+      symbols: feed.symbols,
+      connections: config.maxConnections,
+      source: feed.source,
+      maxFutureMs: feed.maxFutureMs,
+      noDataTimeoutMs: config.feedNoDataTimeoutMs ?? feed.noDataTimeoutMs,
+      pingIntervalMs: config.feedPingIntervalMs,
+    },
+    backfill: {
+      restUrl: feed.restUrl,
+      apiKey: feed.apiKey,
+      source: feed.source,
+      maxFutureMs: feed.maxFutureMs,
+      maxMinutes: config.backfillMaxMinutes,
+    },
   };
 }
 

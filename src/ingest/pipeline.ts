@@ -1,4 +1,5 @@
 import type { MinuteBarAggregator } from './bars/aggregator';
+import { ListenerSet } from './listener-set';
 import type { IngestStats } from './stats';
 import type { TickData } from '../domain/tick';
 
@@ -9,9 +10,14 @@ export interface PipelineDeps {
   stats: IngestStats;
   aggregator: MinuteBarAggregator;
   /** The pattern engine plugs in here; listeners must be O(1) and must not do I/O inline. */
-  tickListeners?: TickListener[];
-  /** A listener threw; the tick is still counted and aggregated (default: ignore). */
+  tickListeners?: readonly TickListener[];
+  /** A listener threw; the tick is still counted and aggregated (counted either way). */
   onListenerError?: (error: unknown, tick: TickData) => void;
+}
+
+export interface PipelineStatus {
+  /** Tick-listener calls that threw. */
+  listenerErrors: number;
 }
 
 /** The synchronous heart of ingest: every validated tick goes through here, once. */
@@ -21,12 +27,13 @@ export interface Pipeline {
   /** handleTick for each tick of a frame, in order. */
   handleTicks(ticks: readonly TickData[]): void;
   addTickListener(listener: TickListener): void;
+  status(): PipelineStatus;
 }
 
 /** Builds the tick pipeline around an aggregator; the writer drains the aggregator separately. */
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const { stats, aggregator, onListenerError } = deps;
-  const listeners: TickListener[] = [...(deps.tickListeners ?? [])];
+  const { stats, aggregator } = deps;
+  const listeners = new ListenerSet<TickData>(deps.tickListeners, deps.onListenerError);
 
   function handleTick(tick: TickData): void {
     stats.ticksProcessed++;
@@ -37,13 +44,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // A re-delivered second would skew per-tick patterns (volume averages, gaps) just as it
     // would skew bars, so listeners only see ticks the aggregator counted.
     if (!aggregator.apply(tick)) return;
-    for (let i = 0; i < listeners.length; i++) {
-      try {
-        listeners[i](tick);
-      } catch (error) {
-        onListenerError?.(error, tick);
-      }
-    }
+    listeners.emit(tick);
   }
 
   return {
@@ -52,7 +53,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       for (let i = 0; i < ticks.length; i++) handleTick(ticks[i]);
     },
     addTickListener(listener) {
-      listeners.push(listener);
+      listeners.add(listener);
     },
+    status: () => ({ listenerErrors: listeners.errors }),
   };
 }

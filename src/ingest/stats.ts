@@ -1,3 +1,4 @@
+import type { IngestCounters } from '../domain/status';
 import { REJECT_REASONS, type RejectReason } from '../domain/tick';
 
 /** Counters of the tick path. Plain fields: incremented synchronously in handleTick, read by /api/stats. */
@@ -20,7 +21,15 @@ export class IngestStats {
     this.rejectedByReason[reason]++;
   }
 
-  snapshot() {
+  /** One feed frame: its data elements (valid or not) and the reasons of those rejected. */
+  countFrame(dataCount: number, rejects: readonly { reason: RejectReason }[]): void {
+    this.framesReceived++;
+    this.ticksReceived += dataCount;
+    for (let i = 0; i < rejects.length; i++) this.reject(rejects[i].reason);
+  }
+
+  /** The `ingest` block of the status snapshot. */
+  status(): IngestCounters {
     return {
       framesReceived: this.framesReceived,
       ticksReceived: this.ticksReceived,

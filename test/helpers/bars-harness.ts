@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { StoredBar } from '../../src/domain/stored-bar';
-import { MinuteBarAggregator } from '../../src/ingest/bars/aggregator';
-import { BarWriter } from '../../src/ingest/bars/writer';
-import { createPipeline, type Pipeline } from '../../src/ingest/pipeline';
-import { IngestStats } from '../../src/ingest/stats';
+import type { MinuteBarAggregator } from '../../src/ingest/bars/aggregator';
+import type { BarWriter } from '../../src/ingest/bars/writer';
+import { createIngest } from '../../src/ingest/create-ingest';
+import type { Pipeline } from '../../src/ingest/pipeline';
+import type { IngestStats } from '../../src/ingest/stats';
 import type { TickData } from '../../src/domain/tick';
 import { createQuietLogger } from '../../src/logger';
 import { createOhlcvRepository } from '../../src/repositories/ohlcv.repository';
@@ -19,8 +20,8 @@ export interface BarLifetime {
 }
 
 /**
- * Starts a lifetime; with `seedFromDatabase` it first asks the database for its newest stored
- * minute, as the composition root does at start-up.
+ * Starts a lifetime of the app's ingest graph without a feed (the test drives the pipeline);
+ * with `seedFromDatabase` it first seeds from the newest stored minutes, as the app does.
  */
 export async function startBarLifetime(
   dataSource: DataSource,
@@ -31,25 +32,21 @@ export async function startBarLifetime(
     seedFromDatabase?: boolean;
   } = {},
 ): Promise<BarLifetime> {
-  const stats = new IngestStats();
-  const aggregator = new MinuteBarAggregator();
-  if (options.seedFromDatabase) {
-    const latest = await createOhlcvRepository(dataSource).latestMinutePerSymbol();
-    aggregator.setSeedThrough(Math.max(-Infinity, ...latest.values()));
-  }
-  const pipeline = createPipeline({ stats, aggregator });
   const flushed: StoredBar[] = [];
-  const writer = new BarWriter({
-    source: aggregator,
+  const ingest = await createIngest({
     store: createOhlcvRepository(dataSource),
     logger: createQuietLogger(),
-    flushIntervalMs: options.flushIntervalMs ?? 20,
-    flushBatchSize: options.flushBatchSize ?? 50,
-    retryInitialMs: 20,
-    retryMaxMs: options.retryMaxMs ?? 200,
-    onFlushed: (bars) => flushed.push(...bars),
+    tuning: {
+      flushIntervalMs: options.flushIntervalMs ?? 20,
+      flushBatchSize: options.flushBatchSize ?? 50,
+      retryInitialMs: 20,
+      retryMaxMs: options.retryMaxMs ?? 200,
+    },
+    sinks: { barsStored: (bars) => flushed.push(...bars) },
+    seedFromStore: options.seedFromDatabase ?? false,
   });
-  writer.start();
+  ingest.start();
+  const { stats, aggregator, pipeline, writer } = ingest;
   return { stats, aggregator, pipeline, writer, flushed };
 }
 

@@ -56,7 +56,7 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
     // Two whole minutes live, then the drop 50 s into the third.
     await feed.driver.runUntil(feed.startMs + 2 * MINUTE_MS + 50_000);
     await waitForAllReceived(() => app.status().ingest.ticksReceived, feed);
-    const subscribesBefore = feed.sim.counters().subscribeMessages;
+    const subscribesBefore = feed.sim.status().subscribeMessages;
     expect(app.status().connections.map((c) => c.reconnects)).toEqual([0, 0]);
 
     expect(feed.sim.dropConnections()).toBe(2);
@@ -70,7 +70,7 @@ describe.each(testDatabaseKinds())('whole app under feed faults on %s', (kind) =
       () => `both sockets back with data: ${JSON.stringify(app.status().connections)}`,
     );
     await waitForSubscribed(() => app.status(), feed);
-    expect(feed.sim.counters().subscribeMessages).toBeGreaterThanOrEqual(subscribesBefore + 2);
+    expect(feed.sim.status().subscribeMessages).toBeGreaterThanOrEqual(subscribesBefore + 2);
 
     // The gap runs from the third minute (partial before the drop) into the fourth.
     const third = feed.startMs + 2 * MINUTE_MS;

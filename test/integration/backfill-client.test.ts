@@ -55,9 +55,9 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
     const backfill = newClient();
     const expected = rollUp(generated.map(fromSimAggregate));
     for (const symbol of ['AAPL', 'MSFT', 'GOOGL']) {
-      const before = sim.counters().restRequests;
+      const before = sim.status().restRequests;
       const bars = await backfill.fetchMinuteBars(symbol, T0, T0 + 40 * MINUTE);
-      expect(sim.counters().restRequests - before).toBe(5); // 30 bars, 7 per page
+      expect(sim.status().restRequests - before).toBe(5); // 30 bars, 7 per page
       expect(bars.map((b) => b.minuteStartMs)).toEqual(
         Array.from({ length: 30 }, (_, i) => T0 + i * MINUTE),
       );
@@ -74,7 +74,7 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
         expect(bar.vwap).toBeCloseTo(want.vwap!, 4);
       }
     }
-    expect(backfill.counters()).toMatchObject({
+    expect(backfill.status()).toMatchObject({
       requests: 15,
       pages: 15,
       failures: 0,
@@ -97,15 +97,15 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
     sim.injectRestFailures(2, 500);
     const bars = await backfill.fetchMinuteBars('AAPL', T0, T0 + 3 * MINUTE);
     expect(bars).toHaveLength(4);
-    expect(backfill.counters()).toMatchObject({ retries: 2, requests: 3, failures: 0 });
+    expect(backfill.status()).toMatchObject({ retries: 2, requests: 3, failures: 0 });
 
     sim.injectRestFailures(1, 429, 1);
     const started = Date.now();
     await backfill.fetchMinuteBars('AAPL', T0, T0 + 3 * MINUTE);
     // Backoff alone is ≤ 20 ms here; only honouring Retry-After: 1 explains a ≥ 1 s wait.
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(backfill.counters()).toMatchObject({ retries: 3, requests: 5 });
-    expect(sim.counters().restFailuresServed).toBe(3);
+    expect(backfill.status()).toMatchObject({ retries: 3, requests: 5 });
+    expect(sim.status().restFailuresServed).toBe(3);
   });
 
   it('gives up after maxAttempts with a clear error', async () => {
@@ -115,8 +115,8 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
     expect(error).toBeInstanceOf(BackfillRequestError);
     expect((error as BackfillRequestError).status).toBe(503);
     expect((error as Error).message).toContain('gave up after 3 attempts');
-    expect(backfill.counters()).toMatchObject({ requests: 3, failures: 1 });
-    expect(backfill.counters().lastError).toContain('503');
+    expect(backfill.status()).toMatchObject({ requests: 3, failures: 1 });
+    expect(backfill.status().lastError).toContain('503');
   });
 
   it('does not retry a rejected key, and never puts a key in the error', async () => {
@@ -132,8 +132,8 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
         url: (error as BackfillRequestError).url,
       }),
     ).not.toContain(wrongKey);
-    expect(backfill.counters()).toMatchObject({ requests: 1, retries: 0, failures: 1 });
-    expect(backfill.counters().lastError).not.toContain(wrongKey);
+    expect(backfill.status()).toMatchObject({ requests: 1, retries: 0, failures: 1 });
+    expect(backfill.status().lastError).not.toContain(wrongKey);
     expect(logs.join('\n')).toContain('401');
     expect(logs.join('\n')).not.toContain(wrongKey);
   });
@@ -143,7 +143,7 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
     sim.injectRestFailures(1, 500);
     const pending = backfill.fetchMinuteBars('AAPL', T0, T0 + MINUTE);
     await new Promise<void>((resolve) => {
-      const check = () => (backfill.counters().retries === 1 ? resolve() : setTimeout(check, 5));
+      const check = () => (backfill.status().retries === 1 ? resolve() : setTimeout(check, 5));
       check();
     });
     backfill.close();
@@ -209,7 +209,7 @@ describe('MassiveBackfillClient validation (real HTTP server with hand-written p
       { ...parsed, minuteStartMs: T },
       { ...parsed, minuteStartMs: T + 3 * MINUTE },
     ]);
-    expect(backfill.counters().rejectedByReason).toEqual({
+    expect(backfill.status().rejectedByReason).toEqual({
       inconsistent_prices: 1,
       absurd_timestamp: 1,
       negative_value: 1,

@@ -53,7 +53,7 @@ describe.each(testDatabaseKinds())('restart mid-minute on %s', (kind) => {
     const expected = rollUp(ticks.map(fromTick));
     expect(diffBars(await readStoredBars(db.dataSource), expected)).toEqual([]);
     expect(two.writer.status()).toMatchObject({ conflicts: 0, backlog: 0 });
-    expect(two.aggregator.counters().duplicatesDropped).toBeGreaterThanOrEqual(40);
+    expect(two.aggregator.status().duplicatesDropped).toBeGreaterThanOrEqual(40);
 
     // The restart minute was announced whole: the first lifetime's seconds included.
     const restartMinute = minuteStart(ticks[cut].startMs);

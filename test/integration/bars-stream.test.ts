@@ -43,7 +43,7 @@ describe.each(testDatabaseKinds())('recorded stream → pipeline → writer → 
     expect(stored.size).toBe(expected.size);
     expect(diffBars(stored, expected)).toEqual([]);
     expect(life.stats.ticksProcessed).toBe(ticks.length);
-    expect(life.aggregator.counters().duplicatesDropped).toBeGreaterThan(0);
+    expect(life.aggregator.status().duplicatesDropped).toBeGreaterThan(0);
 
     // Bars were written in many partial flushes (write-behind), and the last report of each bar
     // carries the merged stored values.

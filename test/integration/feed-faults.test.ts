@@ -48,8 +48,10 @@ describe('Massive connection under faults (real sockets)', () => {
       apiKey: 'key',
       symbols: sim.symbols,
       source: 'simulator',
-      onTicks: (batch) => ticks.push(...batch),
-      onGap: (gap) => gaps.push({ gap, maxStartBefore: Math.max(...ticks.map((t) => t.startMs)) }),
+      listener: {
+        frame: (frame) => ticks.push(...frame.events),
+        gap: (gap) => gaps.push({ gap, maxStartBefore: Math.max(...ticks.map((t) => t.startMs)) }),
+      },
       ...FAST,
       ...overrides,
     });
@@ -62,7 +64,7 @@ describe('Massive connection under faults (real sockets)', () => {
   it('reconnects after an abrupt drop, re-subscribes the whole set, and reports the gap', async () => {
     sim = liveSimulator();
     const { conn, ticks, gaps } = await open({ stableUptimeMs: 60_000 });
-    const subscribesBefore = sim.counters().subscribeMessages;
+    const subscribesBefore = sim.status().subscribeMessages;
 
     expect(sim.dropConnections()).toBe(1);
     await waitFor(
@@ -72,7 +74,7 @@ describe('Massive connection under faults (real sockets)', () => {
     await waitFor(() => sim.clients()[0]?.subscriptions.length === 8, 'subscription restored');
     expect(sim.clients()).toHaveLength(1);
     expect(sim.clients()[0].subscriptions).toEqual([...sim.symbols].sort());
-    expect(sim.counters().subscribeMessages).toBeGreaterThan(subscribesBefore);
+    expect(sim.status().subscribeMessages).toBeGreaterThan(subscribesBefore);
 
     const countAfterReconnect = ticks.length;
     await waitFor(() => ticks.length > countAfterReconnect + 16, 'data flows again');
@@ -85,7 +87,7 @@ describe('Massive connection under faults (real sockets)', () => {
     expect(ticks.some((t) => t.startMs === gap.toMs)).toBe(true);
     expect(conn.status().lastDisconnectReason).toMatch(/closed by server|socket error/);
     // Not yet stable for 60 s: the next drop would back off from a higher envelope.
-    expect(conn.counters().attempt).toBe(1);
+    expect(conn.status().attempt).toBe(1);
   });
 
   it('resets the retry counter once a session has stayed up for stableUptimeMs', async () => {
@@ -96,7 +98,7 @@ describe('Massive connection under faults (real sockets)', () => {
       () => conn.status().reconnects === 1 && conn.status().state === 'live',
       () => JSON.stringify(conn.status()),
     );
-    await waitFor(() => conn.counters().attempt === 0, 'retry counter reset');
+    await waitFor(() => conn.status().attempt === 0, 'retry counter reset');
     expect(sim.clients()).toHaveLength(1); // the connect lock: one socket per connection, ever
   });
 
@@ -150,20 +152,20 @@ describe('Massive connection under faults (real sockets)', () => {
       apiKey: 'key',
       symbols: ['AAPL'],
       source: 'simulator',
-      onTicks: () => undefined,
+      listener: { frame: () => undefined },
       ...FAST,
       maxConnectionsBackoffMs: 1_500,
     });
     conns.push(second);
     second.start();
-    await waitFor(() => sim.counters().maxConnectionsRejected === 1, 'max_connections sent');
+    await waitFor(() => sim.status().maxConnectionsRejected === 1, 'max_connections sent');
     await waitFor(() => second.status().state === 'backoff', 'backoff');
     expect(second.status().lastError).toContain('max_connections');
-    expect(second.counters().maxConnectionsHits).toBe(1);
+    expect(second.status().maxConnectionsHits).toBe(1);
     // At a 10–100 ms backoff a storm would make ~10+ attempts here; the long backoff makes none.
     await sleep(500);
-    expect(second.counters().connectAttempts).toBe(1);
-    expect(sim.counters().maxConnectionsRejected).toBe(1);
+    expect(second.status().connectAttempts).toBe(1);
+    expect(sim.status().maxConnectionsRejected).toBe(1);
     expect(first.conn.status().state).toBe('live');
 
     await first.conn.close();
@@ -171,6 +173,6 @@ describe('Massive connection under faults (real sockets)', () => {
       () => second.status().state === 'live',
       () => JSON.stringify(second.status()),
     );
-    expect(second.counters().connectAttempts).toBe(2);
+    expect(second.status().connectAttempts).toBe(2);
   });
 });

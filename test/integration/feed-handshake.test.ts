@@ -42,7 +42,7 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
       ...simOptions,
     });
     const { wsUrl } = await sim.start();
-    const frames: TickData[][] = [];
+    const frames: (readonly TickData[])[] = [];
     const rejects: RejectReason[] = [];
     const fatal: MassiveError[] = [];
     conn = new MassiveConnection({
@@ -51,9 +51,13 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
       apiKey: KEY,
       symbols: sim.symbols,
       source: 'simulator',
-      onTicks: (ticks) => frames.push(ticks),
-      onReject: (reason) => rejects.push(reason),
-      onFatal: (error) => fatal.push(error),
+      listener: {
+        frame: (frame) => {
+          if (frame.events.length > 0) frames.push(frame.events);
+          for (const reject of frame.rejects) rejects.push(reject.reason);
+        },
+        fatal: (error) => fatal.push(error),
+      },
       ...FAST,
       ...overrides,
     });
@@ -69,7 +73,7 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
       'all subscriptions at the server',
     );
     expect(sim.clients()[0].subscriptions).toEqual([...sim.symbols].sort());
-    const counters = sim.counters();
+    const counters = sim.status();
     expect(counters.authAttempts).toBe(1);
     expect(counters.subscribeMessages).toBe(3); // 12 symbols in chunks of 5
 
@@ -131,9 +135,9 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
     expect(JSON.stringify(conn.status())).not.toContain(wrongKey);
     // With a 10 ms backoff a retry loop would have reconnected dozens of times in this window.
     await sleep(500);
-    expect(sim.counters().connectionsAccepted).toBe(1);
-    expect(sim.counters().authFailures).toBe(1);
-    expect(conn.counters().connectAttempts).toBe(1);
+    expect(sim.status().connectionsAccepted).toBe(1);
+    expect(sim.status().authFailures).toBe(1);
+    expect(conn.status().connectAttempts).toBe(1);
     expect(conn.status().state).toBe('failed');
     expect(logs.join('\n')).toContain('auth_failed');
     expect(logs.join('\n')).not.toContain(wrongKey);
@@ -170,7 +174,7 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
     sim.advance(T0 + 3_000);
     await waitFor(() => frames.flat().length === 36, '36 ticks after the bad frames');
     expect(conn.status().state).toBe('live');
-    expect(conn.counters().connectAttempts).toBe(1);
+    expect(conn.status().connectAttempts).toBe(1);
   });
 
   it('close() stops everything: no reconnect after a drop, state closed', async () => {
@@ -180,9 +184,9 @@ describe('Massive connection ↔ simulator handshake (real sockets)', () => {
     await waitFor(() => conn.status().state !== 'live', 'drop noticed');
     await conn.close();
     expect(conn.status().state).toBe('closed');
-    const accepted = sim.counters().connectionsAccepted;
+    const accepted = sim.status().connectionsAccepted;
     await sleep(300); // 30× the minimum backoff: a live reconnect timer would have fired
-    expect(sim.counters().connectionsAccepted).toBe(accepted);
+    expect(sim.status().connectionsAccepted).toBe(accepted);
     expect(sim.clients()).toEqual([]);
   });
 });

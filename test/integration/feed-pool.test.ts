@@ -40,8 +40,12 @@ describe('MassivePool over the simulator (real sockets)', () => {
       connections: 3,
       source: 'simulator',
       subscribeChunkSize: 4,
-      onTicks: (ticks) => received.push(...ticks),
-      onFrame: (count) => frameSizes.push(count),
+      listener: {
+        frame: (frame) => {
+          received.push(...frame.events);
+          frameSizes.push(frame.dataCount);
+        },
+      },
     });
     pool.start();
     await waitFor(
@@ -95,7 +99,7 @@ describe('MassivePool over the simulator (real sockets)', () => {
           symbols: ['*'],
           connections: 2,
           source: 'simulator',
-          onTicks: () => undefined,
+          listener: { frame: () => undefined },
         }),
     ).toThrow(MassivePoolConfigError);
   });

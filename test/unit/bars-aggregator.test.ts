@@ -36,7 +36,7 @@ describe('MinuteBarAggregator', () => {
     const [delta] = agg.takeDirty();
     expect(delta.volume).toBe(101);
     expect(secondsIn(delta)).toBe(2);
-    expect(agg.counters().duplicatesDropped).toBe(1);
+    expect(agg.status().duplicatesDropped).toBe(1);
     // Still a duplicate after the delta was handed out (the lifetime mask remembers it).
     expect(agg.apply(tick('AAPL', 0, 5))).toBe(false);
     expect(agg.takeDirty()).toEqual([]);
@@ -143,7 +143,7 @@ describe('MinuteBarAggregator', () => {
       [T0, 3],
       [T0 + 60_000, 14],
     ]);
-    expect(agg.counters().lateApplied).toBe(1);
+    expect(agg.status().lateApplied).toBe(1);
     const deltas = agg.takeDirty();
     expect(deltas.filter((d) => d.minuteStartMs === T0).reduce((v, d) => v + d.volume, 0)).toBe(11);
   });
@@ -227,7 +227,7 @@ describe('MinuteBarAggregator', () => {
     }
     // Only each symbol's current (open) minute stays; closed minutes left with their flush.
     expect(new Set(sizes)).toEqual(new Set([10_000]));
-    expect(agg.counters().barsClosed).toBe(70_000);
+    expect(agg.status().barsClosed).toBe(70_000);
   });
 
   it('keeps going when a closed-bar listener throws', () => {
@@ -242,7 +242,7 @@ describe('MinuteBarAggregator', () => {
     agg.apply(tick('X', 1, 0));
     expect(seen).toEqual([T0]);
     expect(errors).toHaveLength(1);
-    expect(agg.counters().listenerErrors).toBe(1);
+    expect(agg.status().listenerErrors).toBe(1);
   });
 
   describe('after a restart (seeding from the stored row)', () => {
@@ -295,7 +295,7 @@ describe('MinuteBarAggregator', () => {
         }),
         expect.objectContaining({ symbol: 'MSFT', volume: 3 }),
       ]);
-      expect(agg.counters().duplicatesDropped).toBe(2);
+      expect(agg.status().duplicatesDropped).toBe(2);
       // Later re-deliveries of stored seconds are now recognised in memory.
       expect(agg.apply(tick('AAPL', 0, 10))).toBe(false);
     });

@@ -40,7 +40,7 @@ describe('handleTick', () => {
     expect(ticks.length).toBeGreaterThan(unique); // the stream has duplicates
     expect(stats.ticksProcessed).toBe(ticks.length);
     expect(seen).toHaveLength(unique);
-    expect(aggregator.counters().duplicatesDropped).toBe(ticks.length - unique);
+    expect(aggregator.status().duplicatesDropped).toBe(ticks.length - unique);
     expect(stats.lastTickEndMs).toBe(Math.max(...ticks.map((t) => t.endMs)));
   });
 
@@ -61,7 +61,8 @@ describe('handleTick', () => {
     pipeline.handleTicks(ticks.slice(0, 10));
     expect(stats.ticksProcessed).toBe(10);
     expect(errors.length).toBeGreaterThan(0);
-    expect(aggregator.counters().secondsApplied).toBe(errors.length);
+    expect(aggregator.status().secondsApplied).toBe(errors.length);
+    expect(pipeline.status().listenerErrors).toBe(errors.length);
   });
 
   it('measures handleTick latency (reported, not asserted)', () => {

@@ -16,7 +16,7 @@ export interface AggregatorOptions {
    * ticks are held until the writer seeds them with the stored row (see setSeedThrough).
    */
   seedThroughMs: number;
-  /** A closed-bar listener threw; the aggregator carries on (default: ignore, counted). */
+  /** A closed-bar listener threw; the aggregator carries on (counted; createIngest logs it). */
   onListenerError?: (error: unknown, bar: MinuteBar) => void;
 }
 
@@ -27,8 +27,8 @@ export const AGGREGATOR_DEFAULTS: AggregatorOptions = {
   seedThroughMs: -Infinity,
 };
 
-/** Monotonic counters of the aggregator, for status and tests. */
-export interface AggregatorCounters {
+/** Monotonic counters of the aggregator (its status()), for the snapshot and tests. */
+export interface AggregatorStatus {
   secondsApplied: number;
   /** Seconds (or AM minutes) already counted in this process, dropped. */
   duplicatesDropped: number;

@@ -1,34 +1,21 @@
 import type { TickData } from '../../domain/tick';
 import {
   AGGREGATOR_DEFAULTS,
-  type AggregatorCounters,
   type AggregatorOptions,
+  type AggregatorStatus,
 } from './aggregator-options';
 import type { BarDelta, BarKey, StoredBarState } from '../../domain/bar-delta';
-import { BarState, SymbolState, type RememberedMask } from './bar-state';
+import { BarState, coverage, SymbolState, type Coverage, type RememberedMask } from './bar-state';
 import {
   MINUTE_MS,
   minuteStart,
   type BarClosedListener,
   type MinuteBar,
 } from '../../domain/minute-bar';
-import { HALF_MASK, highBit, lowBit } from '../../domain/seconds-mask';
+import { ListenerSet } from '../listener-set';
+import { OpenBars } from './open-bars';
 
-export type { AggregatorCounters, AggregatorOptions } from './aggregator-options';
-
-/**
- * Which seconds of its minute a tick covers: one for `A`; all sixty for `AM`, so a whole-minute
- * aggregate only applies to a minute nothing of which is counted yet (mixing it with
- * per-second data would double count).
- */
-function coverage(
-  tick: TickData,
-  minute: number,
-): { first: number; last: number; lo: number; hi: number } {
-  if (tick.eventType === 'AM') return { first: 0, last: 59, lo: HALF_MASK, hi: HALF_MASK };
-  const second = Math.floor((tick.startMs - minute) / 1000);
-  return { first: second, last: second, lo: lowBit(second), hi: highBit(second) };
-}
+export type { AggregatorOptions, AggregatorStatus } from './aggregator-options';
 
 /**
  * Pure, synchronous minute roll-up keyed by (symbol, minute start). Each second is applied at
@@ -46,32 +33,30 @@ export class MinuteBarAggregator {
   /** Insertion-ordered, so the oldest dirty bars are written first. */
   private readonly dirty = new Set<BarState>();
   private readonly unseeded = new Set<BarState>();
-  private readonly openByMinute = new Map<number, Set<BarState>>();
-  private readonly listeners: BarClosedListener[] = [];
+  private readonly open = new OpenBars();
+  private readonly listeners: ListenerSet<MinuteBar>;
   private maxEndMs = -Infinity;
   /** Bars whose minute ends at or before this are closed. */
   private closedThroughMs = -Infinity;
-  /** Earliest minute end among open bars (may be stale-low, never stale-high). */
-  private watermarkDueMs = Infinity;
-  private openBars = 0;
   private backlogThreshold = Infinity;
   private backlogListener: (() => void) | null = null;
-  private readonly count: AggregatorCounters = {
+  private readonly count = {
     secondsApplied: 0,
     duplicatesDropped: 0,
     lateApplied: 0,
     barsClosed: 0,
     barsEvicted: 0,
-    listenerErrors: 0,
   };
+  private readonly closeBar = (bar: BarState): void => this.close(bar);
 
   constructor(options: Partial<AggregatorOptions> = {}) {
     this.options = { ...AGGREGATOR_DEFAULTS, ...options };
+    this.listeners = new ListenerSet<MinuteBar>([], this.options.onListenerError);
   }
 
   /** Called with each bar once, when it closes (synchronously, from apply/closeThrough/applySeeds). */
   addBarClosedListener(listener: BarClosedListener): void {
-    this.listeners.push(listener);
+    this.listeners.add(listener);
   }
 
   /** Calls `listener` each time the number of dirty bars reaches `threshold` (a batch is full). */
@@ -94,7 +79,8 @@ export class MinuteBarAggregator {
    */
   apply(tick: TickData): boolean {
     const minute = minuteStart(tick.startMs);
-    const { first, last, lo, hi } = coverage(tick, minute);
+    const c = coverage(tick, minute);
+    const { lo, hi } = c;
     let sym = this.symbols.get(tick.symbol);
     if (sym === undefined) {
       sym = new SymbolState(tick.symbol);
@@ -116,14 +102,14 @@ export class MinuteBarAggregator {
     bar.lifeLo |= lo;
     bar.lifeHi |= hi;
     if (bar.held !== null) bar.held.push(tick);
-    else this.accept(bar, tick, first, last, lo, hi);
+    else this.accept(bar, tick, c);
 
     if (tick.startMs > sym.maxStartMs) sym.maxStartMs = tick.startMs;
     if (sym.maxStartMs >= sym.closeDueMs) this.closeSymbolBars(sym);
     if (tick.endMs > this.maxEndMs) {
       this.maxEndMs = tick.endMs;
       const watermark = tick.endMs - this.options.watermarkGraceMs;
-      if (watermark >= this.watermarkDueMs) this.closeThrough(watermark);
+      if (watermark >= this.open.dueMs) this.closeThrough(watermark);
     }
     return true;
   }
@@ -135,17 +121,7 @@ export class MinuteBarAggregator {
    */
   closeThrough(watermarkMs: number): void {
     if (watermarkMs > this.closedThroughMs) this.closedThroughMs = watermarkMs;
-    let due = Infinity;
-    for (const [minute, bucket] of this.openByMinute) {
-      const end = minute + MINUTE_MS;
-      if (end > watermarkMs) {
-        if (end < due) due = end;
-        continue;
-      }
-      this.openByMinute.delete(minute);
-      for (const bar of bucket) this.close(bar);
-    }
-    this.watermarkDueMs = due;
+    this.open.closeThrough(watermarkMs, this.closeBar);
   }
 
   /**
@@ -204,11 +180,11 @@ export class MinuteBarAggregator {
         if (row !== undefined && ((row.maskLo & c.lo) !== 0 || (row.maskHi & c.hi) !== 0)) {
           this.count.duplicatesDropped++;
         } else {
-          this.accept(bar, tick, c.first, c.last, c.lo, c.hi);
+          this.accept(bar, tick, c);
         }
       }
       if (bar.closed) {
-        if (bar.announce) this.announce(bar.toMinuteBar());
+        if (bar.announce) this.listeners.emit(bar.toMinuteBar());
         if (!bar.dirty) this.evict(bar);
       }
     }
@@ -220,7 +196,7 @@ export class MinuteBarAggregator {
   }
 
   get openBarCount(): number {
-    return this.openBars;
+    return this.open.size;
   }
 
   /** Bars held in memory (open, or closed and waiting for their seed or flush). */
@@ -230,20 +206,14 @@ export class MinuteBarAggregator {
     return total;
   }
 
-  counters(): AggregatorCounters {
-    return { ...this.count };
+  /** Monotonic counters, for the status snapshot and tests. */
+  status(): AggregatorStatus {
+    return { ...this.count, listenerErrors: this.listeners.errors };
   }
 
-  private accept(
-    bar: BarState,
-    tick: TickData,
-    first: number,
-    last: number,
-    lo: number,
-    hi: number,
-  ): void {
-    bar.whole.add(tick, first, last, lo, hi);
-    bar.pending.add(tick, first, last, lo, hi);
+  private accept(bar: BarState, tick: TickData, c: Coverage): void {
+    bar.whole.add(tick, c.first, c.last, c.lo, c.hi);
+    bar.pending.add(tick, c.first, c.last, c.lo, c.hi);
     this.count.secondsApplied++;
     if (bar.closed) this.count.lateApplied++;
     if (!bar.dirty) {
@@ -280,14 +250,7 @@ export class MinuteBarAggregator {
       bar.announce = false;
       return bar;
     }
-    let bucket = this.openByMinute.get(minute);
-    if (bucket === undefined) {
-      bucket = new Set();
-      this.openByMinute.set(minute, bucket);
-    }
-    bucket.add(bar);
-    this.openBars++;
-    if (end < this.watermarkDueMs) this.watermarkDueMs = end;
+    this.open.add(bar);
     const symbolDue = end + this.options.symbolGraceMs;
     if (symbolDue < sym.closeDueMs) sym.closeDueMs = symbolDue;
     return bar;
@@ -307,43 +270,22 @@ export class MinuteBarAggregator {
   private close(bar: BarState): void {
     if (bar.closed) return;
     bar.closed = true;
-    this.openBars--;
-    const bucket = this.openByMinute.get(bar.minuteStartMs);
-    if (bucket !== undefined) {
-      bucket.delete(bar);
-      if (bucket.size === 0) this.openByMinute.delete(bar.minuteStartMs);
-    }
+    this.open.remove(bar);
     this.count.barsClosed++;
     // An unseeded bar is announced (and evicted) once its stored part is known: applySeeds.
     if (bar.held !== null) return;
-    if (bar.announce) this.announce(bar.toMinuteBar());
+    if (bar.announce) this.listeners.emit(bar.toMinuteBar());
     if (!bar.dirty) this.evict(bar);
-  }
-
-  private announce(minuteBar: MinuteBar): void {
-    if (this.listeners.length === 0) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(minuteBar);
-      } catch (error) {
-        // A faulty listener (the pattern engine) must not stop bars from being built.
-        this.count.listenerErrors++;
-        this.options.onListenerError?.(error, minuteBar);
-      }
-    }
   }
 
   private evict(bar: BarState): void {
     const sym = bar.owner;
     sym.bars.delete(bar.minuteStartMs);
-    sym.recent.set(bar.minuteStartMs, { lo: bar.lifeLo, hi: bar.lifeHi });
-    if (sym.recent.size > this.options.recentMinutesPerSymbol) {
-      const oldest = sym.recent.keys().next();
-      if (oldest.done !== true) {
-        sym.recent.delete(oldest.value);
-        if (oldest.value > sym.forgottenThroughMs) sym.forgottenThroughMs = oldest.value;
-      }
-    }
+    sym.remember(
+      bar.minuteStartMs,
+      { lo: bar.lifeLo, hi: bar.lifeHi },
+      this.options.recentMinutesPerSymbol,
+    );
     this.count.barsEvicted++;
   }
 }

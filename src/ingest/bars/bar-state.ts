@@ -1,7 +1,27 @@
 import type { TickData } from '../../domain/tick';
 import type { BarDelta } from '../../domain/bar-delta';
 import type { MinuteBar } from '../../domain/minute-bar';
+import { HALF_MASK, highBit, lowBit } from '../../domain/seconds-mask';
 import { Rollup } from './rollup';
+
+/** The seconds of its minute one tick covers, as a span and as mask bits. */
+export interface Coverage {
+  first: number;
+  last: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Which seconds of its minute a tick covers: one for `A`; all sixty for `AM`, so a whole-minute
+ * aggregate only applies to a minute nothing of which is counted yet (mixing it with
+ * per-second data would double count).
+ */
+export function coverage(tick: TickData, minute: number): Coverage {
+  if (tick.eventType === 'AM') return { first: 0, last: 59, lo: HALF_MASK, hi: HALF_MASK };
+  const second = Math.floor((tick.startMs - minute) / 1000);
+  return { first: second, last: second, lo: lowBit(second), hi: highBit(second) };
+}
 
 /** Seconds mask of a bar remembered after its eviction. */
 export interface RememberedMask {
@@ -20,6 +40,16 @@ export class SymbolState {
   /** Earliest feed time at which one of this symbol's open bars is due to close. */
   closeDueMs = Infinity;
   constructor(readonly symbol: string) {}
+
+  /** Keeps the mask of an evicted bar; beyond `keep` minutes the oldest is forgotten. */
+  remember(minute: number, mask: RememberedMask, keep: number): void {
+    this.recent.set(minute, mask);
+    if (this.recent.size <= keep) return;
+    const oldest = this.recent.keys().next();
+    if (oldest.done === true) return;
+    this.recent.delete(oldest.value);
+    if (oldest.value > this.forgottenThroughMs) this.forgottenThroughMs = oldest.value;
+  }
 }
 
 /** One bar in memory (internal): the whole bar, the delta pending since its last flush, flags. */

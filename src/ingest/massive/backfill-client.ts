@@ -3,72 +3,23 @@ import { SYMBOL_PATTERN } from '../../domain/symbol';
 import { createQuietLogger, type Logger } from '../../logger';
 import { MINUTE_MS, type MinuteBar } from '../../domain/minute-bar';
 import { fromAggregate } from '../tick-validation';
-import { type RejectReason, type TickSource } from '../../domain/tick';
-import { backoffDelay, parseRetryAfter, type BackoffPolicy } from '../../lib/backoff';
+import type { RejectReason } from '../../domain/tick';
+import { AggregatesRequest } from './aggregates-request';
+import {
+  pickBackfillTuning,
+  type BackfillClientOptions,
+  type BackfillClientStatus,
+  type BackfillClientTuning,
+} from './backfill-options';
 import { BackfillClosedError, BackfillRequestError } from './errors';
 import { RequestLimiter } from './request-limiter';
 
-export interface BackfillClientTuning {
-  maxConcurrent: number;
-  /** Request starts per second across all calls; 0 = unlimited. */
-  requestsPerSecond: number;
-  /** Tries per request (first try included) for 429/5xx/network errors. */
-  maxAttempts: number;
-  retryBackoff: BackoffPolicy;
-  /** Longest Retry-After honoured; longer ones are clamped to this. */
-  maxRetryAfterMs: number;
-  requestTimeoutMs: number;
-  /** `limit` query parameter (Massive's maximum is 50,000). */
-  pageLimit: number;
-  /** Guard against a `next_url` loop. */
-  maxPages: number;
-  /** Bars may start this far ahead of the local clock (raise it for an accelerated simulator). */
-  maxFutureMs: number;
-}
-
-export const DEFAULT_BACKFILL_CLIENT_OPTIONS: Readonly<BackfillClientTuning> = Object.freeze({
-  maxConcurrent: 4,
-  requestsPerSecond: 10,
-  maxAttempts: 6,
-  retryBackoff: Object.freeze({ minMs: 500, maxMs: 30_000, factor: 2 }),
-  maxRetryAfterMs: 120_000,
-  requestTimeoutMs: 30_000,
-  pageLimit: 50_000,
-  maxPages: 1_000,
-  maxFutureMs: 5 * 60_000,
-});
-
-export interface BackfillClientOptions extends Partial<BackfillClientTuning> {
-  /** e.g. `https://api.massive.com` or the simulator's restUrl. */
-  restUrl: string;
-  apiKey: string;
-  /** Recorded in validation (TickData.source). */
-  source?: TickSource;
-  logger?: Logger;
-  random?: () => number;
-}
-
-/** Counters for BackfillStatus (`requests`, `failures`, `lastError`) and more detail. */
-export interface BackfillClientCounters {
-  requests: number;
-  retries: number;
-  pages: number;
-  /** fetchMinuteBars calls that failed for good. */
-  failures: number;
-  barsFetched: number;
-  barsRejected: number;
-  rejectedByReason: Partial<Record<RejectReason, number>>;
-  lastError: string | null;
-  lastRequestAt: string | null;
-}
-
-interface AggregatesPage {
-  status?: unknown;
-  results?: unknown;
-  next_url?: unknown;
-  error?: unknown;
-  message?: unknown;
-}
+export {
+  DEFAULT_BACKFILL_CLIENT_OPTIONS,
+  type BackfillClientOptions,
+  type BackfillClientStatus,
+  type BackfillClientTuning,
+} from './backfill-options';
 
 /**
  * Fetches 1-minute bars from the Massive REST aggregates endpoint, following `next_url`,
@@ -78,11 +29,11 @@ interface AggregatesPage {
 export class MassiveBackfillClient {
   private readonly tuning: BackfillClientTuning;
   private readonly limiter: RequestLimiter;
+  private readonly requests: AggregatesRequest;
   private readonly log: Logger;
-  private readonly random: () => number;
   private readonly origin: string;
   private readonly abort = new AbortController();
-  private readonly stats: BackfillClientCounters = {
+  private readonly stats: BackfillClientStatus = {
     requests: 0,
     retries: 0,
     pages: 0,
@@ -95,17 +46,19 @@ export class MassiveBackfillClient {
   };
 
   constructor(private readonly options: BackfillClientOptions) {
-    const tuning: Record<string, unknown> = { ...DEFAULT_BACKFILL_CLIENT_OPTIONS };
-    for (const key of Object.keys(
-      DEFAULT_BACKFILL_CLIENT_OPTIONS,
-    ) as (keyof BackfillClientTuning)[]) {
-      if (options[key] !== undefined) tuning[key] = options[key];
-    }
-    this.tuning = tuning as unknown as BackfillClientTuning;
+    this.tuning = pickBackfillTuning(options);
     this.limiter = new RequestLimiter(this.tuning);
     this.log = (options.logger ?? createQuietLogger()).child({ component: 'massive-backfill' });
-    this.random = options.random ?? Math.random;
     this.origin = new URL(options.restUrl).origin;
+    this.requests = new AggregatesRequest({
+      tuning: this.tuning,
+      limiter: this.limiter,
+      signal: this.abort.signal,
+      apiKey: options.apiKey,
+      log: this.log,
+      random: options.random ?? Math.random,
+      counters: this.stats,
+    });
   }
 
   /**
@@ -132,7 +85,7 @@ export class MassiveBackfillClient {
             redactUrl(url),
           );
         }
-        const body = await this.request(url);
+        const body = await this.requests.get(url);
         this.stats.pages++;
         if (body.results !== undefined && !Array.isArray(body.results)) {
           throw new BackfillRequestError('results is not an array', 200, redactUrl(url));
@@ -157,7 +110,7 @@ export class MassiveBackfillClient {
     return bars;
   }
 
-  counters(): BackfillClientCounters {
+  status(): BackfillClientStatus {
     return { ...this.stats, rejectedByReason: { ...this.stats.rejectedByReason } };
   }
 
@@ -223,113 +176,5 @@ export class MassiveBackfillClient {
     }
     if (!url.searchParams.has('apiKey')) url.searchParams.set('apiKey', this.options.apiKey);
     return url.toString();
-  }
-
-  private async request(url: string): Promise<AggregatesPage> {
-    const safeUrl = redactUrl(url);
-    for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire();
-      let retryAfterMs: number | null = null;
-      let failure: BackfillRequestError;
-      try {
-        this.stats.requests++;
-        this.stats.lastRequestAt = new Date().toISOString();
-        const response = await fetch(url, {
-          headers: { accept: 'application/json' },
-          signal: AbortSignal.any([
-            this.abort.signal,
-            AbortSignal.timeout(this.tuning.requestTimeoutMs),
-          ]),
-        });
-        if (response.ok) {
-          const body = (await response.json()) as AggregatesPage;
-          if (body.status === 'OK' || body.status === 'DELAYED') return body;
-          throw new BackfillRequestError(
-            `unexpected status "${this.describeBody(body)}"`,
-            response.status,
-            safeUrl,
-          );
-        }
-        const text = await response.text().catch(() => '');
-        failure = new BackfillRequestError(
-          `HTTP ${response.status}${text ? `: ${this.redactKey(text.slice(0, 200))}` : ''}`,
-          response.status,
-          safeUrl,
-        );
-        if (response.status !== 429 && response.status < 500) throw failure;
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-      } catch (error) {
-        if (this.abort.signal.aborted) throw new BackfillClosedError();
-        if (
-          error instanceof BackfillRequestError &&
-          (error.status === null || error.status < 500) &&
-          error.status !== 429
-        ) {
-          throw error;
-        }
-        failure =
-          error instanceof BackfillRequestError
-            ? error
-            : new BackfillRequestError(
-                `request failed: ${error instanceof Error ? error.message : String(error)}`,
-                null,
-                safeUrl,
-                {
-                  cause: error,
-                },
-              );
-      } finally {
-        this.limiter.release();
-      }
-      if (attempt >= this.tuning.maxAttempts) {
-        throw new BackfillRequestError(
-          `gave up after ${attempt} attempts: ${failure.message}`,
-          failure.status,
-          safeUrl,
-          {
-            cause: failure,
-          },
-        );
-      }
-      const delay =
-        retryAfterMs !== null
-          ? Math.min(retryAfterMs, this.tuning.maxRetryAfterMs)
-          : backoffDelay(this.tuning.retryBackoff, attempt - 1, this.random);
-      this.stats.retries++;
-      this.log.info(
-        { url: safeUrl, attempt, delayMs: delay, status: failure.status },
-        'backfill request retry',
-      );
-      await this.sleep(delay);
-    }
-  }
-
-  private describeBody(body: AggregatesPage): string {
-    const parts = [body.status, body.error, body.message].filter(
-      (p): p is string => typeof p === 'string',
-    );
-    return this.redactKey(parts.join(': ').slice(0, 200));
-  }
-
-  private redactKey(text: string): string {
-    return this.options.apiKey ? text.split(this.options.apiKey).join('***') : text;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.abort.signal.aborted) {
-        reject(new BackfillClosedError());
-        return;
-      }
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(new BackfillClosedError());
-      };
-      const timer = setTimeout(() => {
-        this.abort.signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      this.abort.signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 }

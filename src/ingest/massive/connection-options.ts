@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger';
-import type { RejectReason, TickData, TickSource } from '../../domain/tick';
+import type { TickSource } from '../../domain/tick';
 import type { BackoffPolicy } from '../../lib/backoff';
-import type { MassiveError } from './errors';
+import type { FeedListener } from './feed-listener';
 
 /** Tunables of one socket. Every field has a default in DEFAULT_CONNECTION_OPTIONS. */
 export interface ConnectionTuning {
@@ -37,37 +37,15 @@ export const DEFAULT_CONNECTION_OPTIONS: Readonly<ConnectionTuning> = Object.fre
   closeGraceMs: 1_000,
 });
 
-/** Minutes this socket may have missed: feed-time window starts, Unix ms. */
-export interface FeedGap {
-  connectionId: number;
-  /** The socket's symbols (for `*`: every symbol it has seen). */
-  symbols: string[];
-  /** Window start of the last event before the drop (or the drop time if there was none). */
-  fromMs: number;
-  /** Window start of the first event after the new session went live. */
-  toMs: number;
-  /** Why the session that opened the gap ended. */
-  reason: string;
-}
-
-export interface ConnectionCallbacks {
-  /** Valid ticks of one frame, called synchronously per frame. Must not throw (it is guarded anyway). */
-  onTicks(ticks: TickData[]): void;
-  onReject?(reason: RejectReason, detail: string): void;
-  /** Per frame with data: how many data elements it carried (valid or not), for stats. */
-  onFrame?(dataCount: number): void;
-  onGap?(gap: FeedGap): void;
-  /** A failure that stops this socket for good (auth_failed, unusable URL). */
-  onFatal?(error: MassiveError): void;
-}
-
-export interface MassiveConnectionOptions extends Partial<ConnectionTuning>, ConnectionCallbacks {
+export interface MassiveConnectionOptions extends Partial<ConnectionTuning> {
   id: number;
   url: string;
   apiKey: string;
   /** Symbols to subscribe (`['*']` for all). */
   symbols: readonly string[];
   source: TickSource;
+  /** Where ticks, rejects, gaps and fatal errors go. */
+  listener: FeedListener;
   logger?: Logger;
   /** [0, 1) source for jitter; injectable for tests. */
   random?: () => number;

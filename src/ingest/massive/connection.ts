@@ -1,12 +1,11 @@
 import WebSocket from 'ws';
 import { redactUrl } from '../../config';
 import { createQuietLogger, RateLimitedLog, type Logger } from '../../logger';
-import type { ConnectionState, ConnectionStatus } from '../../domain/status';
-import { backoffDelay } from '../../lib/backoff';
+import type { ConnectionState } from '../../domain/status';
+import { ConnectionRecord, type MassiveConnectionStatus } from './connection-record';
 import {
   pickTuning,
   type ConnectionTuning,
-  type FeedGap,
   type MassiveConnectionOptions,
 } from './connection-options';
 import {
@@ -17,18 +16,20 @@ import {
   MassiveMaxConnectionsError,
   MassiveSocketError,
 } from './errors';
+import { FeedDispatcher } from './feed-dispatcher';
+import { GapTracker } from './gap-tracker';
 import { Heartbeat, type HeartbeatFailure } from './heartbeat';
 import { authMessage, parseFrame, subscribeMessages, type StatusMessage } from './protocol';
+import { ReconnectPolicy } from './reconnect-policy';
+import { closeSocket, discardSocket, frameText } from './socket-io';
 
 export {
   DEFAULT_CONNECTION_OPTIONS,
-  type ConnectionCallbacks,
   type ConnectionTuning,
-  type FeedGap,
   type MassiveConnectionOptions,
 } from './connection-options';
-
-const noop = (): void => undefined;
+export type { MassiveConnectionStatus } from './connection-record';
+export type { FeedFrame, FeedGap, FeedListener } from './feed-listener';
 
 /**
  * One Massive WebSocket: connected → auth → subscribe (chunked) → live; reconnects with capped
@@ -41,30 +42,19 @@ export class MassiveConnection {
   private readonly tuning: ConnectionTuning;
   private readonly log: Logger;
   private readonly rateLog: RateLimitedLog;
-  private readonly random: () => number;
   private readonly wildcard: boolean;
-  private readonly seen = new Set<string>();
+  private readonly gaps: GapTracker;
+  private readonly dispatch: FeedDispatcher;
+  private readonly reconnect: ReconnectPolicy;
   private readonly heartbeat: Heartbeat;
 
   private state: ConnectionState = 'closed';
   private socket: WebSocket | null = null;
   private started = false;
   private stopped = false;
-  private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
-  private stableTimer: NodeJS.Timeout | null = null;
-
-  private connectAttempts = 0;
-  private maxConnectionsHits = 0;
-  private messagesReceived = 0;
-  private lastMessageAtMs: number | null = null;
-  private liveSinceMs: number | null = null;
-  private everLive = false;
-  private lastDisconnectReason: string | null = null;
-  private lastError: string | null = null;
-  private lastEventStartMs: number | null = null;
-  private pendingGap: { fromMs: number; reason: string } | null = null;
+  private readonly record = new ConnectionRecord();
 
   constructor(private readonly options: MassiveConnectionOptions) {
     this.id = options.id;
@@ -76,7 +66,9 @@ export class MassiveConnection {
       connection: this.id,
     });
     this.rateLog = new RateLimitedLog(this.log);
-    this.random = options.random ?? Math.random;
+    this.gaps = new GapTracker(this.id, this.symbols, this.wildcard);
+    this.dispatch = new FeedDispatcher(options.listener, this.gaps, this.log, this.rateLog);
+    this.reconnect = new ReconnectPolicy(this.tuning, options.random ?? Math.random);
     this.heartbeat = new Heartbeat(
       this.tuning,
       () => this.socket?.ping(),
@@ -99,52 +91,18 @@ export class MassiveConnection {
     const ws = this.socket;
     this.socket = null;
     if (this.state !== 'failed') this.setState('closed');
-    if (!ws) return;
-    ws.removeAllListeners();
-    ws.on('error', noop);
-    if (ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        ws.terminate();
-        resolve();
-      }, this.tuning.closeGraceMs);
-      ws.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close(1000, 'client closing');
-    });
+    if (ws) await closeSocket(ws, this.tuning.closeGraceMs);
   }
 
-  status(): ConnectionStatus {
-    return {
-      id: this.id,
-      state: this.state,
-      symbolCount: this.wildcard ? this.seen.size : this.symbols.length,
-      connectedSince: this.liveSinceMs === null ? null : new Date(this.liveSinceMs).toISOString(),
-      lastMessageAgeMs: this.lastMessageAtMs === null ? null : Date.now() - this.lastMessageAtMs,
-      messagesReceived: this.messagesReceived,
-      reconnects: Math.max(0, this.connectAttempts - 1),
-      lastDisconnectReason: this.lastDisconnectReason,
-      lastError: this.lastError,
-    };
-  }
-
-  /** Counters beyond ConnectionStatus, for tests and logs. */
-  counters(): { connectAttempts: number; maxConnectionsHits: number; attempt: number } {
-    return {
-      connectAttempts: this.connectAttempts,
-      maxConnectionsHits: this.maxConnectionsHits,
-      attempt: this.attempt,
-    };
+  status(): MassiveConnectionStatus {
+    return this.record.status(this.id, this.state, this.gaps.symbolCount, this.reconnect.attempts);
   }
 
   private connect(): void {
     // The connect lock: one socket (or one pending attempt) at a time.
     if (this.stopped || this.state === 'failed' || this.socket !== null) return;
     this.clearTimer('reconnectTimer');
-    this.connectAttempts++;
+    this.record.connectAttempts++;
     this.setState('connecting');
     let ws: WebSocket;
     try {
@@ -189,15 +147,9 @@ export class MassiveConnection {
   private onMessage(ws: WebSocket, data: WebSocket.RawData): void {
     if (ws !== this.socket) return;
     const now = Date.now();
-    this.messagesReceived++;
-    this.lastMessageAtMs = now;
+    this.record.message(now);
     this.heartbeat.onMessage(now);
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.isBuffer(data)
-        ? data.toString('utf8')
-        : Buffer.from(data).toString('utf8');
-    const frame = parseFrame(text, {
+    const frame = parseFrame(frameText(data), {
       source: this.options.source,
       receivedAtMs: now,
       maxFutureMs: this.tuning.maxFutureMs,
@@ -207,44 +159,9 @@ export class MassiveConnection {
       this.onStatus(ws, status);
       if (ws !== this.socket) return; // the status ended the session
     }
-    if (frame.dataCount > 0) this.options.onFrame?.(frame.dataCount);
-    for (const reject of frame.rejects) {
-      this.options.onReject?.(reject.reason, reject.detail);
-      this.rateLog.warn(
-        `reject:${reject.reason}`,
-        { reason: reject.reason, detail: reject.detail },
-        'dropped bad feed input',
-      );
-    }
-    const events = frame.events;
-    if (events.length === 0) return;
-    if (this.state === 'subscribing') this.goLive();
-
-    let minStart = events[0].startMs;
-    let maxStart = minStart;
-    for (let i = 0; i < events.length; i++) {
-      const start = events[i].startMs;
-      if (start < minStart) minStart = start;
-      if (start > maxStart) maxStart = start;
-      if (this.wildcard) this.seen.add(events[i].symbol);
-    }
-    this.lastEventStartMs = maxStart;
-    if (this.pendingGap !== null) {
-      const gap: FeedGap = {
-        connectionId: this.id,
-        symbols: this.wildcard ? [...this.seen] : [...this.symbols],
-        fromMs: this.pendingGap.fromMs,
-        toMs: minStart,
-        reason: this.pendingGap.reason,
-      };
-      this.pendingGap = null;
-      this.log.info(
-        { fromMs: gap.fromMs, toMs: gap.toMs, symbols: gap.symbols.length },
-        'feed gap after reconnect',
-      );
-      this.guard('onGap', () => this.options.onGap?.(gap));
-    }
-    this.guard('onTicks', () => this.options.onTicks(events));
+    if (frame.dataCount === 0) return;
+    if (frame.events.length > 0 && this.state === 'subscribing') this.goLive();
+    this.dispatch.frame(frame);
   }
 
   private onStatus(ws: WebSocket, status: StatusMessage): void {
@@ -266,14 +183,14 @@ export class MassiveConnection {
         this.failFatal(new MassiveAuthError(status.message));
         return;
       case 'max_connections':
-        this.maxConnectionsHits++;
+        this.record.maxConnectionsHits++;
         this.drop(ws, 'max_connections', new MassiveMaxConnectionsError(status.message), true);
         return;
       case 'success':
         if (this.state === 'subscribing') this.goLive();
         return;
       case 'error':
-        this.lastError = `server error status: ${status.message}`;
+        this.record.lastError = `server error status: ${status.message}`;
         this.rateLog.warn(
           'status:error',
           { message: status.message },
@@ -291,17 +208,12 @@ export class MassiveConnection {
   private goLive(): void {
     this.clearTimer('connectTimer');
     const now = Date.now();
-    this.liveSinceMs = now;
-    this.everLive = true;
+    this.record.live(now);
     this.heartbeat.armIdleCheck(now);
     this.setState('live');
-    // Only a session that stays up resets the backoff; a flapping server keeps backing off.
-    this.stableTimer = setTimeout(() => {
-      this.stableTimer = null;
-      this.attempt = 0;
-    }, this.tuning.stableUptimeMs);
+    this.reconnect.onLive();
     this.log.info(
-      { symbols: this.wildcard ? '*' : this.symbols.length, attempt: this.connectAttempts },
+      { symbols: this.wildcard ? '*' : this.symbols.length, attempt: this.record.connectAttempts },
       'Massive socket live',
     );
   }
@@ -326,21 +238,14 @@ export class MassiveConnection {
     if (ws !== this.socket) return;
     const wasLive = this.state === 'live';
     this.endSession(ws);
-    this.lastDisconnectReason = reason;
-    if (error) this.lastError = error.message;
-    if (this.pendingGap === null) {
-      const fromMs = this.lastEventStartMs ?? (this.everLive ? Date.now() : null);
-      if (fromMs !== null) this.pendingGap = { fromMs, reason };
-    }
+    this.record.ended(reason, error);
+    this.gaps.onSessionEnded(reason, this.record.everLive);
     this.log.warn({ reason, wasLive, err: error ?? undefined }, 'Massive socket session ended');
     if (this.stopped) {
       this.setState('closed');
       return;
     }
-    const delay = longBackoff
-      ? Math.round(this.tuning.maxConnectionsBackoffMs * (0.5 + 0.5 * this.random()))
-      : backoffDelay(this.tuning.backoff, this.attempt, this.random);
-    this.attempt++;
+    const delay = this.reconnect.nextDelay(longBackoff);
     this.setState('backoff');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
@@ -351,26 +256,23 @@ export class MassiveConnection {
   private failFatal(error: MassiveError): void {
     if (this.socket) this.endSession(this.socket);
     this.clearTimer('reconnectTimer');
-    this.lastError = error.message;
-    this.lastDisconnectReason = error instanceof MassiveAuthError ? 'auth_failed' : 'fatal error';
+    this.record.ended(error instanceof MassiveAuthError ? 'auth_failed' : 'fatal error', error);
     this.setState('failed');
     this.log.error({ err: error }, 'Massive socket failed; not retrying');
-    this.guard('onFatal', () => this.options.onFatal?.(error));
+    this.dispatch.fatal(error);
   }
 
   private endSession(ws: WebSocket): void {
     this.socket = null;
-    this.liveSinceMs = null;
+    this.record.liveSinceMs = null;
     this.endSessionTimers();
-    ws.removeAllListeners();
-    ws.on('error', noop);
-    ws.terminate();
+    discardSocket(ws);
   }
 
   private endSessionTimers(): void {
     this.heartbeat.stop();
     this.clearTimer('connectTimer');
-    this.clearTimer('stableTimer');
+    this.reconnect.onSessionEnded();
   }
 
   private send(ws: WebSocket, message: string): void {
@@ -390,21 +292,9 @@ export class MassiveConnection {
     this.state = state;
   }
 
-  private clearTimer(name: 'reconnectTimer' | 'connectTimer' | 'stableTimer'): void {
+  private clearTimer(name: 'reconnectTimer' | 'connectTimer'): void {
     const timer = this[name];
     if (timer) clearTimeout(timer);
     this[name] = null;
-  }
-
-  private guard(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      this.rateLog.warn(
-        `callback:${what}`,
-        { err: error },
-        `${what} callback threw; the socket keeps running`,
-      );
-    }
   }
 }

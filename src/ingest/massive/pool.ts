@@ -41,8 +41,8 @@ export function splitSymbols(symbols: readonly string[], parts: number): string[
 }
 
 /**
- * 1..3 Massive sockets over disjoint symbol sets, so no event arrives twice. Callbacks are the
- * same for every socket (ticks are ticks, whichever socket carried them).
+ * 1..3 Massive sockets over disjoint symbol sets, so no event arrives twice. Every socket
+ * reports to the same FeedListener (ticks are ticks, whichever socket carried them).
  */
 export class MassivePool {
   readonly connections: readonly MassiveConnection[];
@@ -62,12 +62,28 @@ export class MassivePool {
     await Promise.all(this.connections.map((connection) => connection.close()));
   }
 
+  /** The status snapshot's part: the shared ConnectionStatus of each socket, in socket order. */
   status(): ConnectionStatus[] {
-    return this.connections.map((connection) => connection.status());
+    return this.connections.map((connection) => sharedStatus(connection.status()));
   }
 
   /** True when every socket is live. */
   allLive(): boolean {
     return this.connections.every((connection) => connection.status().state === 'live');
   }
+}
+
+/** The ConnectionStatus fields only: a socket's retry counters stay out of the snapshot. */
+function sharedStatus(s: ConnectionStatus): ConnectionStatus {
+  return {
+    id: s.id,
+    state: s.state,
+    symbolCount: s.symbolCount,
+    connectedSince: s.connectedSince,
+    lastMessageAgeMs: s.lastMessageAgeMs,
+    messagesReceived: s.messagesReceived,
+    reconnects: s.reconnects,
+    lastDisconnectReason: s.lastDisconnectReason,
+    lastError: s.lastError,
+  };
 }

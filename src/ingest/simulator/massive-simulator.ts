@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createQuietLogger, type Logger } from '../../logger';
 import { FeedGenerator, type SimAggregate } from './generator';
 import { MinuteBook } from './minute-book';
-import {
-  aggregatesResponse,
-  errorResponse,
-  parseAggregatesRequest,
-  type RestResponse,
-} from './rest-aggregates';
+import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator-options';
+import { SimulatorRest } from './simulator-rest';
 import {
   emptySimulatorCounters,
   SimulatorSocket,
@@ -19,53 +14,7 @@ import {
 } from './simulator-socket';
 import { simulatorSymbols } from './universe';
 
-export interface SimulatorOptions {
-  /** Explicit symbols; default: `symbolCount` symbols of the default universe (then SYM0001…). */
-  symbols?: readonly string[];
-  symbolCount: number;
-  /** Events per feed second across all symbols (at most one per symbol per second). */
-  eventsPerSecond: number;
-  /** Feed seconds per wall second (realtime clock). */
-  acceleration: number;
-  seed: number;
-  /** Feed time of the first generated second; default: now, floored to the second. */
-  startMs?: number;
-  /** `realtime`: feed time follows the wall clock × acceleration; `manual`: only `advance()` moves it. */
-  clock: 'realtime' | 'manual';
-  /** How often the realtime clock generates the seconds that elapsed. */
-  tickIntervalMs: number;
-  maxEventsPerFrame: number;
-  /** The only key accepted; null accepts any non-empty key. */
-  apiKey: string | null;
-  /** Authenticated sockets allowed per key; more get `max_connections`. */
-  maxConnections: number;
-  /** REST page size cap (below the request's `limit`), to exercise `next_url`. */
-  restPageSize: number;
-  /**
-   * Minutes of bars the REST endpoint keeps (~80 bytes per symbol-minute that traded: 10,000
-   * busy symbols × 120 min ≈ 100 MB). Bounds how long a gap the simulator can backfill.
-   */
-  retainMinutes: number;
-  /** Every generated batch (whether or not anyone is subscribed). */
-  onEventsGenerated?: (events: readonly SimAggregate[]) => void;
-  /** Every frame of events actually written to a socket. */
-  onEventsSent?: (clientId: number, events: SimAggregate[]) => void;
-  logger?: Logger;
-}
-
-export const DEFAULT_SIMULATOR_OPTIONS: Readonly<SimulatorOptions> = Object.freeze({
-  symbolCount: 50,
-  eventsPerSecond: 50,
-  acceleration: 1,
-  seed: 42,
-  clock: 'realtime',
-  tickIntervalMs: 50,
-  maxEventsPerFrame: 5_000,
-  apiKey: null,
-  maxConnections: Number.POSITIVE_INFINITY,
-  restPageSize: 50_000,
-  retainMinutes: 120,
-});
+export { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator-options';
 
 /** Realtime catch-up is cut into slices so one tick never blocks the loop for long. */
 const MAX_SECONDS_PER_TICK = 600;
@@ -92,11 +41,7 @@ export class MassiveSimulator {
   private wallStartMs = 0;
   private feedAtWallStartMs = 0;
   private stalledAll = false;
-  private restFailures: { remaining: number; status: number; retryAfterSeconds: number | null } = {
-    remaining: 0,
-    status: 500,
-    retryAfterSeconds: null,
-  };
+  private readonly rest: SimulatorRest;
 
   constructor(options: Partial<SimulatorOptions> = {}) {
     const defined = Object.fromEntries(
@@ -114,6 +59,11 @@ export class MassiveSimulator {
     this.book = new MinuteBook(this.options.retainMinutes);
     this.generatedUntilMs = Math.floor((this.options.startMs ?? Date.now()) / 1000) * 1000;
     this.log = (this.options.logger ?? createQuietLogger()).child({ component: 'simulator' });
+    this.rest = new SimulatorRest(this.book, this.stats, {
+      acceptsKey: (key) => this.acceptsKey(key),
+      pageSize: this.options.restPageSize,
+      completeBeforeMs: () => this.generatedUntilMs,
+    });
   }
 
   /** Listens on `port` (0 = any free port) on 127.0.0.1 unless `host` says otherwise. */
@@ -122,7 +72,7 @@ export class MassiveSimulator {
     host = '127.0.0.1',
   ): Promise<{ wsUrl: string; restUrl: string; port: number }> {
     if (this.server) throw new Error('simulator already started');
-    const server = http.createServer((req, res) => this.onHttp(req, res));
+    const server = http.createServer((req, res) => this.rest.handle(req, res));
     const wss = new WebSocketServer({ server, autoPong: false, perMessageDeflate: false });
     wss.on('connection', (ws) => this.onConnection(ws));
     this.server = server;
@@ -214,15 +164,16 @@ export class MassiveSimulator {
 
   /** The next `count` REST requests fail with `status` (and Retry-After when given). */
   injectRestFailures(count: number, status = 500, retryAfterSeconds: number | null = null): void {
-    this.restFailures = { remaining: count, status, retryAfterSeconds };
+    this.rest.injectFailures(count, status, retryAfterSeconds);
   }
 
-  counters(): SimulatorCounters {
+  /** What the simulator counted (tests assert on these, e.g. no reconnect storm). */
+  status(): SimulatorCounters {
     return { ...this.stats };
   }
 
   clients(): SimulatorClientInfo[] {
-    return [...this.sockets.values()].map((socket) => socket.info());
+    return [...this.sockets.values()].map((socket) => socket.status());
   }
 
   /** Bytes queued on all client sockets (backpressure for benches). */
@@ -253,8 +204,7 @@ export class MassiveSimulator {
     const id = this.nextSocketId++;
     const socket = new SimulatorSocket(id, ws, {
       counters: this.stats,
-      acceptsKey: (key) =>
-        this.options.apiKey === null ? key.length > 0 : key === this.options.apiKey,
+      acceptsKey: (key) => this.acceptsKey(key),
       hasRoomFor: (key) => {
         let open = 0;
         for (const other of this.sockets.values())
@@ -269,37 +219,7 @@ export class MassiveSimulator {
     socket.greet();
   }
 
-  private onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.stats.restRequests++;
-    const url = new URL(req.url ?? '/', 'http://simulator');
-    const requestId = randomBytes(8).toString('hex');
-    let response: RestResponse;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.restFailures.remaining > 0) {
-      this.restFailures.remaining--;
-      this.stats.restFailuresServed++;
-      const { status, retryAfterSeconds } = this.restFailures;
-      if (retryAfterSeconds !== null) headers['retry-after'] = String(retryAfterSeconds);
-      response = errorResponse(status, 'ERROR', 'injected failure', requestId);
-    } else if (req.method !== 'GET') {
-      response = errorResponse(405, 'ERROR', 'Method not allowed', requestId);
-    } else {
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const key = url.searchParams.get('apiKey') ?? bearer ?? '';
-      const parsed = parseAggregatesRequest(url.pathname, url.searchParams);
-      if ('status' in parsed) response = parsed;
-      else if (!(this.options.apiKey === null ? key.length > 0 : key === this.options.apiKey)) {
-        response = errorResponse(401, 'ERROR', 'Unknown API Key', requestId);
-      } else {
-        response = aggregatesResponse(this.book, parsed, {
-          completeBeforeMs: this.generatedUntilMs,
-          pageSize: this.options.restPageSize,
-          origin: `http://${req.headers.host ?? 'localhost'}`,
-          requestId,
-        });
-      }
-    }
-    res.writeHead(response.status, headers);
-    res.end(JSON.stringify(response.body));
+  private acceptsKey(key: string): boolean {
+    return this.options.apiKey === null ? key.length > 0 : key === this.options.apiKey;
   }
 }

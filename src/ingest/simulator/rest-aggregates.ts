@@ -32,11 +32,6 @@ interface Cursor {
   l: number;
 }
 
-/** True when the path is an aggregates request (so the server can 404 everything else). */
-export function isAggregatesPath(pathname: string): boolean {
-  return PATH.test(pathname);
-}
-
 /** `1700000000000` (Unix ms) or `2024-01-02` (a whole UTC day: its start for from, its end for to). */
 function parseBound(raw: string, end: boolean): number | null {
   if (/^\d+$/.test(raw)) return Number(raw);

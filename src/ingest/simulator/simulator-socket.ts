@@ -120,7 +120,7 @@ export class SimulatorSocket {
     this.policy.counters.rawFramesSent++;
   }
 
-  info(): SimulatorClientInfo {
+  status(): SimulatorClientInfo {
     return {
       id: this.id,
       authenticated: this.authenticated,
