@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import { openDatabase } from '../ormconfig';
-import type { IngestStatusSnapshot } from '../src/domain/status';
+import { idleIngestStatus, type IngestStatusSnapshot } from '../src/domain/status';
 import { createAppEvents } from '../src/events/app-events';
 import { createServer } from '../src/http/server';
 import { createReadRepositories } from '../src/repositories/read-repositories';
@@ -43,42 +43,7 @@ function idleStatus(): IngestStatusSnapshot {
     uptimeSeconds: 0,
     feed: 'simulator',
     database: 'postgres',
-    ingest: {
-      framesReceived: 0,
-      ticksReceived: 0,
-      ticksProcessed: 0,
-      ticksRejected: 0,
-      rejectedByReason: {},
-      lastTickAt: null,
-      lagMs: null,
-    },
-    connections: [],
-    writer: {
-      barsWritten: 0,
-      flushes: 0,
-      flushFailures: 0,
-      flushLatencyMs: { p50: 0, p99: 0 },
-      backlog: 0,
-      duplicatesIgnored: 0,
-      lastFlushAt: null,
-      lastError: null,
-    },
-    backfill: {
-      runs: 0,
-      requests: 0,
-      minutesFilled: 0,
-      failures: 0,
-      lastRunAt: null,
-      lastError: null,
-    },
-    patterns: {
-      detectedByPattern: {},
-      persisted: 0,
-      published: 0,
-      publishFailures: 0,
-      queueDepth: 0,
-      dropped: 0,
-    },
+    ...idleIngestStatus(),
   };
 }
 

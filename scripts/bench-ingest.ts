@@ -43,15 +43,6 @@ import { barKey, type OracleBar as ExpectedBar } from '../testkit/bar-oracle';
 import { comparatorSelfCheck, compareBars, readStoredBars } from '../testkit/stored-bars';
 import { waitFor } from '../testkit/wait';
 
-export {
-  formatIngestBench,
-  INGEST_BENCH_DEFAULTS,
-  ingestLabel,
-  ingestPassed,
-  type IngestBenchOptions,
-  type IngestBenchResult,
-} from './bench-ingest-report';
-
 /** What one run holds open; closed in reverse by closeRun. */
 interface BenchRun {
   scratch: ScratchDatabase | null;

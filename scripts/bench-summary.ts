@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApiLoadResult } from './bench-api-load';
-import type { IngestBenchResult } from './bench-ingest';
+import type { IngestBenchResult } from './bench-ingest-report';
 import type { TickBenchResult } from './bench-tick';
 import { round } from '../testkit/percentile';
 

@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { forkApiLoad, formatApiLoad, type ApiLoadResult } from './bench-api-load';
+import { forkIngestBench } from './bench-ingest';
 import {
-  forkIngestBench,
   formatIngestBench,
   ingestPassed,
   type IngestBenchOptions,
   type IngestBenchResult,
-} from './bench-ingest';
+} from './bench-ingest-report';
 import { formatSummary, summarize, writeResults, type BenchResults } from './bench-summary';
 import { forkTickBench, formatTickBench, type TickBenchResult } from './bench-tick';
 import { isPostgresReachable } from '../testkit/reachability';

@@ -4,16 +4,8 @@ import pino from 'pino';
 import { startApp, type RunningApp } from '../src/app';
 import { loadConfig, type LogLevel } from '../src/config';
 import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
+import { envNumber } from './lib/env';
 import { SoakCoverage } from './soak-coverage';
-
-function envNumber(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max)
-    throw new Error(`${name} must be a number in ${min}..${max} (got "${raw}")`);
-  return value;
-}
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const log = (line: string) =>

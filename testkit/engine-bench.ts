@@ -1,6 +1,6 @@
 import type { MinuteBar } from '../src/domain/minute-bar';
 import type { TickData } from '../src/domain/tick';
-import { PatternEngine, type PatternEngineStats } from '../src/patterns/engine';
+import { PatternEngine, type PatternEngineStatus } from '../src/patterns/engine';
 import { closingSchedule } from './engine-feed';
 import { percentile } from './percentile';
 
@@ -15,7 +15,7 @@ export interface EngineBenchResult {
   p50Ns: number;
   p99Ns: number;
   maxNs: number;
-  detectedByPattern: PatternEngineStats['detectedByPattern'];
+  detectedByPattern: PatternEngineStatus['detectedByPattern'];
 }
 
 /**
@@ -70,5 +70,5 @@ function run(
       engine.onTick(ticks[i]);
     }
   }
-  return { patterns, barsClosed, samples, stats: engine.stats() };
+  return { patterns, barsClosed, samples, stats: engine.status() };
 }

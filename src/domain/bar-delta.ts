@@ -47,19 +47,9 @@ export interface BarKey {
   minuteStartMs: number;
 }
 
-/** A stored row as the aggregator needs it to continue a bar another lifetime began. */
-export interface StoredBarState extends BarKey {
-  open: number;
-  openSecond: number;
-  high: number;
-  low: number;
-  close: number;
-  closeSecond: number;
-  volume: number;
-  vwap: number | null;
-  maskLo: number;
-  maskHi: number;
-}
+/** A stored row as the aggregator needs it to continue a bar another lifetime began: the same
+ * fields as a delta, for all the seconds the row counts. */
+export type StoredBarState = BarDelta;
 
 /** Rounds a VWAP to 6 decimals, the scale the database merge also rounds to. */
 export function roundVwap(value: number): number {

@@ -1,14 +1,19 @@
-/** A 1-minute bar as the aggregator holds it in memory (prices as numbers, see TickData). */
-export interface MinuteBar {
-  symbol: string;
-  /** Minute start, Unix ms (a multiple of 60,000). */
-  minuteStartMs: number;
+/** What any aggregate window carries: prices as numbers (see TickData), volume in shares. */
+export interface OhlcvValues {
   open: number;
   high: number;
   low: number;
   close: number;
   volume: number;
+  /** Volume-weighted average price, when known. */
   vwap: number | null;
+}
+
+/** A 1-minute bar as the aggregator holds it in memory. */
+export interface MinuteBar extends OhlcvValues {
+  symbol: string;
+  /** Minute start, Unix ms (a multiple of 60,000). */
+  minuteStartMs: number;
 }
 
 /** Receives each minute bar once, when the aggregator closes it (feed time moved past it). */

@@ -13,17 +13,8 @@ export interface PatternEvent {
 }
 
 /** A pattern row as read back: the event plus its id; price as a number (it is a detection price, not a bar). */
-export interface StoredPattern {
+export interface StoredPattern extends Omit<PatternEvent, 'source'> {
   id: string;
-  symbol: string;
-  pattern: string;
-  direction: PatternEvent['direction'];
-  confidence: number;
-  price: number;
-  priceChange: number;
-  timestamp: Date;
-  expiresAt: Date;
-  indicators: Record<string, number>;
   source: string;
 }
 

@@ -72,3 +72,46 @@ export interface IngestStatusSnapshot {
   backfill: BackfillStatus;
   patterns: PatternStatus;
 }
+
+/** Backfill counters before (or without) any backfill. */
+export function emptyBackfillStatus(): BackfillStatus {
+  return { runs: 0, requests: 0, minutesFilled: 0, failures: 0, lastRunAt: null, lastError: null };
+}
+
+/** The ingest part of a snapshot of a process that ingests nothing (no feed, nothing written). */
+export function idleIngestStatus(): Omit<
+  IngestStatusSnapshot,
+  'startedAt' | 'uptimeSeconds' | 'feed' | 'database'
+> {
+  return {
+    ingest: {
+      framesReceived: 0,
+      ticksReceived: 0,
+      ticksProcessed: 0,
+      ticksRejected: 0,
+      rejectedByReason: {},
+      lastTickAt: null,
+      lagMs: null,
+    },
+    connections: [],
+    writer: {
+      barsWritten: 0,
+      flushes: 0,
+      flushFailures: 0,
+      flushLatencyMs: { p50: 0, p99: 0 },
+      backlog: 0,
+      duplicatesIgnored: 0,
+      lastFlushAt: null,
+      lastError: null,
+    },
+    backfill: emptyBackfillStatus(),
+    patterns: {
+      detectedByPattern: {},
+      persisted: 0,
+      published: 0,
+      publishFailures: 0,
+      queueDepth: 0,
+      dropped: 0,
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import type { OhlcvValues } from './minute-bar';
 /** Massive aggregate event types TickStock ingests: per-second (`A`) and per-minute (`AM`). */
 export type AggregateEventType = 'A' | 'AM';
 export type TickSource = 'massive' | 'simulator';
@@ -11,20 +12,13 @@ export type TickSource = 'massive' | 'simulator';
  * compares and selects them — so the text written to NUMERIC columns (`decimalText()`) is the
  * decimal the feed sent.
  */
-export interface TickData {
+export interface TickData extends OhlcvValues {
   symbol: string;
   eventType: AggregateEventType;
   /** Window start / end, Unix ms. */
   startMs: number;
   endMs: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  /** Shares traded in the window. */
-  volume: number;
-  /** Window VWAP (`vw`), when sent. */
-  vwap: number | null;
+  /** `vw` is the window VWAP, when sent. */
   /** Day accumulated volume (`av`), when sent. */
   accumulatedVolume: number | null;
   /** Day open (`op`), day VWAP (`a`), average trade size (`z`), when sent. */

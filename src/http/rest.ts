@@ -77,7 +77,7 @@ export function createRestRouter(options: RestOptions): Router {
   });
 
   router.get('/api/stats', routeLabel('/api/stats'), (_req, res) => {
-    res.json(ingestStatus.snapshot());
+    res.json(ingestStatus.status());
   });
 
   return router;

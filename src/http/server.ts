@@ -93,7 +93,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     }),
   );
   app.get('/metrics', routeLabel('/metrics'), async (_req, res) => {
-    metrics.recordStatus(services.ingestStatus.snapshot());
+    metrics.recordStatus(services.ingestStatus.status());
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // What the dashboard needs before its first query; nothing secret, so it stays open.

@@ -1,4 +1,8 @@
-import type { BackfillStatus, IngestStatusSnapshot } from '../domain/status';
+import {
+  emptyBackfillStatus,
+  type BackfillStatus,
+  type IngestStatusSnapshot,
+} from '../domain/status';
 import type { TickData } from '../domain/tick';
 import { RateLimitedLog, type Logger } from '../logger';
 import { MinuteBarAggregator } from './bars/aggregator';
@@ -56,15 +60,6 @@ export interface Ingest {
   /** True when every feed socket is live (false without a feed). */
   feedLive(): boolean;
 }
-
-const NO_BACKFILL: Readonly<BackfillStatus> = Object.freeze({
-  runs: 0,
-  requests: 0,
-  minutesFilled: 0,
-  failures: 0,
-  lastRunAt: null,
-  lastError: null,
-});
 
 /** Builds the ingest graph from ports. The only place that wires it, for the app, benches and tests. */
 export async function createIngest(options: IngestOptions): Promise<Ingest> {
@@ -153,7 +148,7 @@ class IngestGraph implements Ingest {
   }
 
   private backfillStatus(): BackfillStatus {
-    if (this.gapFiller === null || this.backfillClient === null) return { ...NO_BACKFILL };
+    if (this.gapFiller === null || this.backfillClient === null) return emptyBackfillStatus();
     const fills = this.gapFiller.status();
     const client = this.backfillClient.status();
     return { ...fills, requests: client.requests, lastError: fills.lastError ?? client.lastError };

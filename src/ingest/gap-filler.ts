@@ -1,7 +1,7 @@
 import { backoffDelay } from '../lib/backoff';
 import type { Logger } from '../logger';
 import { MINUTE_MS, minuteStart, type MinuteBar } from '../domain/minute-bar';
-import type { BackfillStatus } from '../domain/status';
+import { emptyBackfillStatus, type BackfillStatus } from '../domain/status';
 
 /** A stretch of feed time a symbol may have missed (socket down, process restarted). */
 export interface Gap {
@@ -53,14 +53,7 @@ export class GapFiller {
   /** Wall-clock time before which a failed symbol is not retried, and its failure streak. */
   private readonly retry = new Map<string, { atMs: number; streak: number }>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly counters: BackfillStatus = {
-    runs: 0,
-    requests: 0,
-    minutesFilled: 0,
-    failures: 0,
-    lastRunAt: null,
-    lastError: null,
-  };
+  private readonly counters: BackfillStatus = emptyBackfillStatus();
 
   constructor(
     private readonly deps: GapFillerDeps,

@@ -29,7 +29,7 @@ export interface PatternEngineOptions {
 }
 
 /** Counters of the engine itself (the sink counts persistence and publishing). */
-export interface PatternEngineStats {
+export interface PatternEngineStatus {
   detectedByPattern: Record<PatternName, number>;
   ticksEvaluated: number;
   /** Non-`A` events, duplicates and out-of-order seconds: not evaluated. */
@@ -86,7 +86,7 @@ export class PatternEngine {
     windowCount: 0,
     windowVolumeSum: 0,
   };
-  private readonly counters: PatternEngineStats;
+  private readonly counters: PatternEngineStatus;
 
   constructor(options: PatternEngineOptions) {
     this.sink = options.sink;
@@ -128,7 +128,7 @@ export class PatternEngine {
     }
   };
 
-  stats(): PatternEngineStats {
+  status(): PatternEngineStatus {
     return {
       ...this.counters,
       detectedByPattern: { ...this.counters.detectedByPattern },

@@ -66,7 +66,7 @@ export function createPatternModule(options: PatternModuleOptions): PatternModul
     status: () => {
       const s = sink.status();
       return {
-        detectedByPattern: engine.stats().detectedByPattern,
+        detectedByPattern: engine.status().detectedByPattern,
         persisted: s.persisted,
         published: s.published,
         publishFailures: s.publishFailures,

@@ -30,7 +30,7 @@ export interface PatternSinkOptions {
   logger: Logger;
   /** Events waiting for the database; beyond it the oldest are dropped (counted). */
   maxQueue?: number;
-  /** Events per INSERT statement. */
+  /** Events per write statement. */
   batchSize?: number;
   flushIntervalMs?: number;
   /** First retry delay after a failed write, doubled per failure up to retryMaxMs (−50 % jitter). */

@@ -10,6 +10,6 @@ export class IngestStatusResolver {
     description: 'Feed connections, counters, writer backlog and lag.',
   })
   ingestStatus(): IngestStatusType {
-    return toIngestStatusType(this.status.snapshot());
+    return toIngestStatusType(this.status.status());
   }
 }

@@ -2,9 +2,9 @@ import type { IngestStatusSnapshot } from '../domain/status';
 
 /** The live ingest status (connections, counters, writer, backfill, patterns) for the API. */
 export class IngestStatusService {
-  constructor(private readonly status: () => IngestStatusSnapshot) {}
+  constructor(private readonly read: () => IngestStatusSnapshot) {}
 
-  snapshot(): IngestStatusSnapshot {
-    return this.status();
+  status(): IngestStatusSnapshot {
+    return this.read();
   }
 }

@@ -94,7 +94,7 @@ describe('pattern publishing with Redis unreachable', () => {
       await module.drain(20_000);
       const detected = Object.values(module.status().detectedByPattern).reduce((a, b) => a + b, 0);
       expect(detected).toBeGreaterThan(25);
-      expect(module.engine.stats().errors).toBe(0);
+      expect(module.engine.status().errors).toBe(0);
       const status = module.status();
       expect(status.persisted).toBe(detected);
       expect(status.published).toBe(0);

@@ -40,7 +40,7 @@ describe('PatternEngine stream patterns', () => {
       indicators: { relativeVolume: 1, gapPercent: 3, previousClose: 100 },
       source: 'tickstock',
     });
-    expect(engine.stats().detectedByPattern.Price_Gap).toBe(1);
+    expect(engine.status().detectedByPattern.Price_Gap).toBe(1);
   });
 
   it('keeps symbols apart', () => {
@@ -59,7 +59,7 @@ describe('PatternEngine stream patterns', () => {
     engine.onTick(makeTick('AAPL', 2, 105)); // duplicate
     engine.onTick(makeTick('AAPL', 1, 99)); // late
     expect(events.map((e) => e.pattern)).toEqual(['Price_Gap']);
-    expect(engine.stats().ticksIgnored).toBe(2);
+    expect(engine.status().ticksIgnored).toBe(2);
   });
 
   it('ignores minute aggregates (AM) on the per-second stream', () => {
@@ -67,7 +67,7 @@ describe('PatternEngine stream patterns', () => {
     engine.onTick(makeTick('AAPL', 0, 100));
     engine.onTick({ ...makeTick('AAPL', 60, 150, 1_000_000), eventType: 'AM' });
     expect(events).toHaveLength(0);
-    expect(engine.stats().ticksIgnored).toBe(1);
+    expect(engine.status().ticksIgnored).toBe(1);
   });
 
   it('fires High_Volume_Surge against the preceding window only', () => {
@@ -102,7 +102,7 @@ describe('PatternEngine stream patterns', () => {
     for (let s = 0; s < 150; s++) engine.onTick(makeTick('AAPL', s, 100, 0));
     engine.onTick(makeTick('AAPL', 150, 100, 5000));
     expect(events).toHaveLength(0);
-    expect(engine.stats().errors).toBe(0);
+    expect(engine.status().errors).toBe(0);
   });
 });
 
@@ -134,7 +134,7 @@ describe('PatternEngine candle patterns', () => {
     engine.onBarClosed(makeBar('AAPL', 3, HAMMER_SHAPE));
     engine.onBarClosed(makeBar('AAPL', 1, HAMMER_SHAPE));
     expect(events).toHaveLength(1);
-    expect(engine.stats().barsIgnored).toBe(2);
+    expect(engine.status().barsIgnored).toBe(2);
   });
 
   it('reads trend context per symbol', () => {
@@ -154,7 +154,7 @@ describe('PatternEngine candle patterns', () => {
     for (let m = 0; m < 10; m++)
       engine.onBarClosed(makeBar('THIN', m, c([7, 7, 7, 7], m % 2 === 0 ? 0 : 100)));
     expect(events).toHaveLength(0);
-    expect(engine.stats().errors).toBe(0);
+    expect(engine.status().errors).toBe(0);
   });
 });
 
@@ -172,14 +172,14 @@ describe('PatternEngine never throws into its caller', () => {
     expect(() => engine.onTick(makeTick('AAPL', 1, 110))).not.toThrow();
     expect(() => engine.onTick(makeTick('AAPL', 2, 120))).not.toThrow();
     expect(calls).toBe(2);
-    expect(engine.stats().errors).toBe(2);
+    expect(engine.status().errors).toBe(2);
   });
 
   it('counts garbage input instead of throwing', () => {
     const { engine } = engineWithEvents();
     expect(() => engine.onTick(null as never)).not.toThrow();
     expect(() => engine.onBarClosed(undefined as never)).not.toThrow();
-    expect(engine.stats().errors).toBe(2);
+    expect(engine.status().errors).toBe(2);
   });
 });
 
@@ -204,12 +204,12 @@ describe('PatternEngine on a generated simulator-like stream', () => {
       expect(Object.values(e.indicators).every(Number.isFinite)).toBe(true);
       expect(e.expiresAt.getTime()).toBeGreaterThan(e.timestamp.getTime());
     }
-    expect(engine.stats().errors).toBe(0);
+    expect(engine.status().errors).toBe(0);
     // The bench harness saw the same stream: same stream-pattern counts.
     expect(result.ticks).toBe(ticks.length);
-    expect(result.detectedByPattern.Price_Gap).toBe(engine.stats().detectedByPattern.Price_Gap);
+    expect(result.detectedByPattern.Price_Gap).toBe(engine.status().detectedByPattern.Price_Gap);
     expect(result.detectedByPattern.High_Volume_Surge).toBe(
-      engine.stats().detectedByPattern.High_Volume_Surge,
+      engine.status().detectedByPattern.High_Volume_Surge,
     );
     expect(result.nsPerTick).toBeGreaterThan(0);
   });

@@ -1,14 +1,5 @@
+import type { OhlcvValues } from '../../domain/minute-bar';
 import { roundVwap } from '../../domain/bar-delta';
-
-/** The values one aggregate (a tick, or a stored row) contributes. */
-export interface OhlcvValues {
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number | null;
-}
 
 /**
  * A roll-up of some seconds of one minute: the whole in-memory bar, or the delta pending since
