@@ -8,7 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
+import { IDEAL_FEED, MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
 import { BarOracle, fromSimAggregate, type OracleBar } from '../testkit/bar-oracle';
 import { sleep, waitFor } from '../testkit/wait';
 
@@ -57,6 +57,8 @@ export async function startInProcessFeed(options: BenchFeedOptions): Promise<Ben
     seed: options.seed,
     startMs: options.startMs,
     retainMinutes: 5,
+    // The no-correction baseline; a corrections run sets its own rate.
+    ...IDEAL_FEED,
     onEventsSent: (_client, events) => {
       for (const event of events) rollup.add(fromSimAggregate(event));
     },

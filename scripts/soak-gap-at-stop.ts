@@ -20,7 +20,7 @@ import path from 'node:path';
 import { openDatabase } from '../ormconfig';
 import { startApp, type RunningApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
+import { IDEAL_FEED, MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
 import { BarOracle, fromSimAggregate } from '../testkit/bar-oracle';
 import { compareBars, readStoredBars } from '../testkit/stored-bars';
 import { sleep, waitFor } from '../testkit/wait';
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
     seed: 1,
     startMs: Math.floor((Date.now() - 3 * 3_600_000) / MINUTE) * MINUTE,
     apiKey: 'k',
+    ...IDEAL_FEED,
     onEventsGenerated: (events) => {
       for (const event of events) rollup.add(fromSimAggregate(event));
     },

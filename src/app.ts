@@ -64,7 +64,13 @@ export async function startApp(
 
   const simulator =
     config.massiveApiKey === null
-      ? new MassiveSimulator({ ...config.simulator, ...simulatorSymbols(config), logger })
+      ? new MassiveSimulator({
+          ...config.simulator,
+          // Massive allows one socket per key unless more are bought: the app's own limit.
+          maxConnections: config.maxConnections,
+          ...simulatorSymbols(config),
+          logger,
+        })
       : null;
   const feed = await resolveFeed(config, simulator);
   logger.info(

@@ -19,6 +19,8 @@ export interface SimulatorConfig {
   /** Feed-time seconds per wall-clock second (1 = real time). */
   acceleration: number;
   seed: number;
+  /** Fraction of seconds the simulator re-broadcasts with late trades (Massive: a few %). */
+  correctionRate: number;
 }
 
 export interface AppConfig {
@@ -92,6 +94,17 @@ class EnvReader {
     return value;
   }
 
+  number(key: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(key);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      this.problems.push(`${key} must be a number in ${min}..${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
   url(key: string, fallback: string, protocols: string[]): string {
     const raw = this.string(key, fallback);
     try {
@@ -130,13 +143,19 @@ function parseSymbols(reader: EnvReader): string[] {
     ...new Set(
       raw
         .split(',')
-        .map((s) => s.trim().toUpperCase())
+        .map((s) => s.trim())
         .filter(Boolean),
     ),
   ];
+  // Tickers are case-sensitive (`BCpC` is not `BCPC`): taken exactly as written, never folded.
   const bad = symbols.filter((s) => !SYMBOL_PATTERN.test(s));
   if (symbols.length === 0) reader.problems.push('SYMBOLS must be "*" or a comma-separated list');
-  if (bad.length > 0) reader.problems.push(`SYMBOLS has invalid tickers: ${bad.join(', ')}`);
+  if (bad.length > 0) {
+    const hint = bad.some((s) => SYMBOL_PATTERN.test(s.toUpperCase()))
+      ? ' (tickers are case-sensitive and start with an uppercase letter, e.g. AAPL, BRK.B, BCpC)'
+      : '';
+    reader.problems.push(`SYMBOLS has invalid tickers: ${bad.join(', ')}${hint}`);
+  }
   return symbols;
 }
 
@@ -171,6 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       eventsPerSecond: reader.int('SIM_EVENTS_PER_SECOND', 50, 1, 1_000_000),
       acceleration: reader.int('SIM_ACCELERATION', 1, 1, 3600),
       seed: reader.int('SIM_SEED', 42, 0, 2 ** 31 - 1),
+      correctionRate: reader.number('SIM_CORRECTION_RATE', 0.02, 0, 0.5),
     },
     apiToken: reader.optional('API_TOKEN'),
     redisUrl: reader.optional('REDIS_URL'),

@@ -1,6 +1,7 @@
 import { MINUTE_MS, minuteStart } from '../../src/domain/minute-bar';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
 import {
+  IDEAL_FEED,
   MassiveSimulator,
   type SimulatorOptions,
 } from '../../src/ingest/simulator/massive-simulator';
@@ -176,6 +177,9 @@ export async function startExternalFeed(
     clock: 'manual',
     startMs,
     apiKey: FEED_API_KEY,
+    // The app may run up to 3 sockets on the key; the expectations below are first-version.
+    maxConnections: 3,
+    ...IDEAL_FEED,
     ...recorder.hooks,
   });
   const { wsUrl, restUrl } = await sim.start(0);

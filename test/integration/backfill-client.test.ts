@@ -6,7 +6,7 @@ import {
 } from '../../src/ingest/massive/backfill-client';
 import { BackfillClosedError, BackfillRequestError } from '../../src/ingest/massive/errors';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
-import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
+import { IDEAL_FEED, MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
 import { barKey, fromSimAggregate, rollUp } from '../../testkit/bar-oracle';
 import { captureLogger, pastMinute } from '../helpers/feed-fixtures';
 
@@ -30,6 +30,7 @@ describe('MassiveBackfillClient against the simulator REST endpoint (real HTTP)'
       eventsPerSecond: 4,
       apiKey: KEY,
       restPageSize: 7,
+      ...IDEAL_FEED,
       onEventsGenerated: (events) => generated.push(...events),
     });
     ({ restUrl } = await sim.start());

@@ -1,7 +1,7 @@
 import { MassivePoolConfigError } from '../../src/ingest/massive/errors';
 import { MassivePool } from '../../src/ingest/massive/pool';
 import type { SimAggregate } from '../../src/ingest/simulator/generator';
-import { MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
+import { IDEAL_FEED, MassiveSimulator } from '../../src/ingest/simulator/massive-simulator';
 import type { TickData } from '../../src/domain/tick';
 import { waitFor } from '../../testkit/wait';
 import { pastMinute } from '../helpers/feed-fixtures';
@@ -26,6 +26,8 @@ describe('MassivePool over the simulator (real sockets)', () => {
       symbolCount: 31,
       eventsPerSecond: 25,
       maxEventsPerFrame: 9,
+      maxConnections: 3,
+      ...IDEAL_FEED,
       onEventsGenerated: (events) => generated.push(...events),
       onEventsSent: (id, events) =>
         sentBySocket.set(id, [...(sentBySocket.get(id) ?? []), ...events]),

@@ -20,7 +20,15 @@ describe('loadConfig', () => {
       kind: 'pglite',
       dataDir: null,
     });
-    expect(loadConfig({ SYMBOLS: 'aapl, MSFT,AAPL' }).symbols).toEqual(['AAPL', 'MSFT']);
+    // Issue 9 changed this: tickers are case-sensitive, kept as written (deduplicated, trimmed).
+    expect(loadConfig({ SYMBOLS: 'BCpC, MSFT,BCPC,MSFT' }).symbols).toEqual([
+      'BCpC',
+      'MSFT',
+      'BCPC',
+    ]);
+    expect(() => loadConfig({ SYMBOLS: 'aapl,MSFT' })).toThrow(
+      /invalid tickers: aapl .*case-sensitive/,
+    );
   });
 
   it('lists every bad key in one error', () => {

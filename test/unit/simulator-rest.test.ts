@@ -1,4 +1,4 @@
-import { FeedGenerator, type SimAggregate } from '../../src/ingest/simulator/generator';
+import { FeedGenerator, tradeCount, type SimAggregate } from '../../src/ingest/simulator/generator';
 import { MinuteBook } from '../../src/ingest/simulator/minute-book';
 import {
   aggregatesResponse,
@@ -45,8 +45,11 @@ describe('MinuteBook', () => {
           want.volume,
         ]);
         expect(bar.vw).toBeCloseTo(want.vwap!, 4);
+        // n is Massive's trade count: the seconds' v / z summed, not the number of seconds.
         expect(bar.n).toBe(
-          events.filter((e) => e.sym === symbol && e.s - (e.s % 60_000) === bar.t).length,
+          events
+            .filter((e) => e.sym === symbol && e.s - (e.s % 60_000) === bar.t)
+            .reduce((sum, e) => sum + tradeCount(e), 0),
         );
       }
     }
@@ -70,6 +73,7 @@ describe('REST aggregates endpoint logic', () => {
       toMs: T0 + 60_000,
       sort: 'desc',
       limit: 10,
+      adjusted: true,
     });
     const day = query('/v2/aggs/ticker/AAPL/range/1/minute/2025-01-02/2025-01-02');
     expect([day.fromMs, day.toMs]).toEqual([Date.UTC(2025, 0, 2), Date.UTC(2025, 0, 3) - 1]);
@@ -97,7 +101,7 @@ describe('REST aggregates endpoint logic', () => {
       let pages = 0;
       for (;;) {
         const { status, body } = aggregatesResponse(book, q, {
-          completeBeforeMs: T0 + 25 * 60_000,
+          nowMs: T0 + 25 * 60_000,
           pageSize: 7,
           origin: 'http://sim',
           requestId: 'r',
@@ -125,7 +129,7 @@ describe('REST aggregates endpoint logic', () => {
       book,
       query(`/v2/aggs/ticker/ZZZZ/range/1/minute/${T0}/${T0 + 60_000}`),
       {
-        completeBeforeMs: T0 + 60_000,
+        nowMs: T0 + 60_000,
         pageSize: 100,
         origin: 'http://sim',
         requestId: 'r',

@@ -1,5 +1,5 @@
 import { gaussian, hashString, seededRandom } from './random';
-import { referencePrice } from './universe';
+import { isOtcTicker, referencePrice } from './universe';
 
 /** A per-second aggregate exactly as the simulator puts it on the wire (Massive's `A` schema). */
 export interface SimAggregate {
@@ -24,6 +24,16 @@ export interface SimAggregate {
   /** Window start / end, Unix ms. */
   s: number;
   e: number;
+  /** Present (true) only for OTC tickers, as on Massive's wire (undefined is left out of the JSON). */
+  otc?: true;
+}
+
+/**
+ * Trades in a second as its aggregate implies them (volume / average trade size, at least one):
+ * what the simulator's REST `n` sums, so `n` is derived from the wire values alone.
+ */
+export function tradeCount(event: Pick<SimAggregate, 'v' | 'z'>): number {
+  return Math.max(1, Math.round(event.v / event.z));
 }
 
 export interface GeneratorOptions {
@@ -45,6 +55,7 @@ interface SymbolWalk {
   dayOpen: number;
   dayVolume: number;
   dayValue: number;
+  otc: true | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -55,7 +66,7 @@ const JUMP_PROBABILITY = 1 / 20_000;
 const SURGE_PROBABILITY = 1 / 4_000;
 
 /** Prices under $1 trade in 1/100 cent, others in cents (Massive's sub-penny rule of thumb). */
-function decimalsFor(price: number): number {
+export function decimalsFor(price: number): number {
   return price < 1 ? 4 : 2;
 }
 
@@ -101,6 +112,7 @@ export class FeedGenerator {
         dayOpen: last,
         dayVolume: 0,
         dayValue: 0,
+        otc: isOtcTicker(symbol) ? true : undefined,
       };
     });
   }
@@ -180,6 +192,7 @@ export class FeedGenerator {
       z: Math.max(1, Math.round(volume / (1 + Math.floor(random() * 20)))),
       s,
       e: s + 1000,
+      otc: walk.otc,
     };
   }
 }

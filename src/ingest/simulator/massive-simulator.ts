@@ -2,9 +2,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createQuietLogger, type Logger } from '../../logger';
+import { CorrectionSchedule, type Correction } from './corrections';
 import { FeedGenerator, type SimAggregate } from './generator';
 import { MinuteBook } from './minute-book';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator-options';
+import { hashString } from './random';
+import {
+  DEFAULT_SIMULATOR_OPTIONS,
+  validateSimulatorOptions,
+  type SimulatorOptions,
+} from './simulator-options';
 import { SimulatorRest } from './simulator-rest';
 import {
   emptySimulatorCounters,
@@ -14,7 +20,7 @@ import {
 } from './simulator-socket';
 import { simulatorSymbols } from './universe';
 
-export { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from './simulator-options';
+export { DEFAULT_SIMULATOR_OPTIONS, IDEAL_FEED, type SimulatorOptions } from './simulator-options';
 
 /** Realtime catch-up is cut into slices so one tick never blocks the loop for long. */
 const MAX_SECONDS_PER_TICK = 600;
@@ -22,13 +28,17 @@ const MAX_SECONDS_PER_TICK = 600;
 /**
  * A Massive-compatible feed on one HTTP port: the WebSocket protocol (any path, e.g. `/stocks`)
  * and `GET /v2/aggs/ticker/{sym}/range/1/minute/{from}/{to}`, both from the same deterministic
- * generator. Every generated second is recorded into minute bars whether or not a client is
- * subscribed; REST serves only minutes that have fully elapsed in feed time.
+ * generator. It behaves as Massive documents its feed: seconds are re-broadcast with late
+ * trades (corrections), REST publishes a minute only some time after it ends and reflects the
+ * corrections broadcast so far, a newer socket on a key evicts the oldest, a socket that does
+ * not authenticate in time is closed. Every broadcast second is recorded into minute bars
+ * whether or not a client is subscribed.
  */
 export class MassiveSimulator {
   readonly symbols: readonly string[];
   private readonly options: SimulatorOptions;
   private readonly generator: FeedGenerator;
+  private readonly corrections: CorrectionSchedule;
   private readonly book: MinuteBook;
   private readonly log: Logger;
   private readonly stats: SimulatorCounters = emptySimulatorCounters();
@@ -37,6 +47,7 @@ export class MassiveSimulator {
   private wss: WebSocketServer | null = null;
   private timer: NodeJS.Timeout | null = null;
   private nextSocketId = 1;
+  private nextAuthSeq = 1;
   private generatedUntilMs: number;
   private wallStartMs = 0;
   private feedAtWallStartMs = 0;
@@ -48,6 +59,7 @@ export class MassiveSimulator {
       Object.entries(options).filter(([, value]) => value !== undefined),
     );
     this.options = { ...DEFAULT_SIMULATOR_OPTIONS, ...(defined as Partial<SimulatorOptions>) };
+    validateSimulatorOptions(this.options);
     this.symbols = this.options.symbols
       ? [...this.options.symbols]
       : simulatorSymbols(this.options.symbolCount);
@@ -56,6 +68,13 @@ export class MassiveSimulator {
       symbols: this.symbols,
       eventsPerSecond: this.options.eventsPerSecond,
     });
+    this.corrections = new CorrectionSchedule({
+      seed: this.options.seed,
+      rate: this.options.correctionRate,
+      minDelayMs: this.options.correctionMinDelayMs,
+      maxDelayMs: this.options.correctionMaxDelayMs,
+      repeatRate: this.options.correctionRepeatRate,
+    });
     this.book = new MinuteBook(this.options.retainMinutes);
     this.generatedUntilMs = Math.floor((this.options.startMs ?? Date.now()) / 1000) * 1000;
     this.log = (this.options.logger ?? createQuietLogger()).child({ component: 'simulator' });
@@ -63,6 +82,7 @@ export class MassiveSimulator {
       acceptsKey: (key) => this.acceptsKey(key),
       pageSize: this.options.restPageSize,
       completeBeforeMs: () => this.generatedUntilMs,
+      lagMs: (symbol, minuteStartMs) => this.restLagMs(symbol, minuteStartMs),
     });
   }
 
@@ -116,16 +136,37 @@ export class MassiveSimulator {
   }
 
   /**
-   * Generates (and sends) every second that ends at or before `untilMs`; returns the number of
-   * events. The manual clock's only driver; also usable for as-fast-as-possible benches.
+   * Generates (and sends) every second that ends at or before `untilMs`, with the corrections
+   * that fall due on the way; returns the number of events. The manual clock's only driver;
+   * also usable for as-fast-as-possible benches.
    */
   advance(untilMs: number): number {
     let total = 0;
     const batch: SimAggregate[] = [];
+    const due: Correction[] = [];
+    const onGenerated = this.options.onEventsGenerated;
     while (this.generatedUntilMs + 1000 <= untilMs) {
       const events = this.generator.generateSecond(this.generatedUntilMs);
       this.generatedUntilMs += 1000;
-      for (let i = 0; i < events.length; i++) batch.push(events[i]);
+      const broadcastMs = this.generatedUntilMs;
+      this.book.record(events);
+      this.corrections.offer(events);
+      let second: readonly SimAggregate[] = events;
+      if (this.corrections.pending > 0) {
+        due.length = 0;
+        this.corrections.take(broadcastMs, due);
+        if (due.length > 0) {
+          const all = events.slice();
+          for (let i = 0; i < due.length; i++) {
+            this.book.correct(due[i].previous, due[i].next);
+            all.push(due[i].next);
+          }
+          this.stats.correctionsGenerated += due.length;
+          second = all;
+        }
+      }
+      onGenerated?.(second, broadcastMs);
+      for (let i = 0; i < second.length; i++) batch.push(second[i]);
       if (batch.length >= this.options.maxEventsPerFrame) total += this.publish(batch.splice(0));
     }
     if (batch.length > 0) total += this.publish(batch);
@@ -155,6 +196,27 @@ export class MassiveSimulator {
       socket.stalled = false;
       socket.greet();
     }
+  }
+
+  /**
+   * Massive's server-initiated disconnect: `force_disconnect`, then close, on one client (by
+   * id) or all; returns how many were told.
+   */
+  forceDisconnect(clientId?: number): number {
+    return this.sendStatus('force_disconnect', 'Connection closed by the server', true, clientId);
+  }
+
+  /**
+   * `slow_consumer` on one client (by id) or all, then close unless `close` is false (the
+   * server warns a client that cannot keep up, and drops it).
+   */
+  slowConsumer(clientId?: number, close = true): number {
+    return this.sendStatus(
+      'slow_consumer',
+      'Your connection is falling behind; you are being disconnected',
+      close,
+      clientId,
+    );
   }
 
   /** Sends `text` verbatim to every open socket (malformed-frame injection). */
@@ -189,10 +251,28 @@ export class MassiveSimulator {
     this.advance(Math.min(target, this.generatedUntilMs + MAX_SECONDS_PER_TICK * 1000));
   }
 
+  /** Feed ms after a minute's end before REST publishes it: fixed per (symbol, minute, seed). */
+  restLagMs(symbol: string, minuteStartMs: number): number {
+    const { restLagMinMs: min, restLagMaxMs: max } = this.options;
+    if (max <= min) return min;
+    const unit = hashString(`${symbol}|${minuteStartMs}|${this.options.seed}`) / 4294967296;
+    return min + Math.floor(unit * (max - min + 1));
+  }
+
+  private sendStatus(status: string, message: string, close: boolean, clientId?: number): number {
+    let told = 0;
+    for (const socket of this.sockets.values()) {
+      if (clientId !== undefined && socket.id !== clientId) continue;
+      if (!socket.open) continue;
+      socket.sendStatus(status, message, close);
+      this.stats.statusesInjected++;
+      told++;
+    }
+    return told;
+  }
+
   private publish(events: SimAggregate[]): number {
-    this.book.record(events);
     this.stats.eventsGenerated += events.length;
-    this.options.onEventsGenerated?.(events);
     for (const socket of this.sockets.values()) {
       socket.deliver(events, this.options.maxEventsPerFrame, this.options.onEventsSent);
     }
@@ -205,18 +285,24 @@ export class MassiveSimulator {
     const socket = new SimulatorSocket(id, ws, {
       counters: this.stats,
       acceptsKey: (key) => this.acceptsKey(key),
-      hasRoomFor: (key) => {
-        let open = 0;
-        for (const other of this.sockets.values())
-          if (other.authenticated && other.key === key && other.open) open++;
-        return open < this.options.maxConnections;
-      },
+      authTimeoutMs: this.options.authTimeoutMs,
+      admit: (newcomer) => this.admit(newcomer),
     });
     this.sockets.set(id, socket);
     ws.on('close', () => this.sockets.delete(id));
     ws.on('error', (error) => this.log.debug({ err: error, client: id }, 'client socket error'));
     socket.stalled = this.stalledAll;
     socket.greet();
+  }
+
+  /** Like Massive: the newest socket on a key wins; the oldest beyond the limit is evicted. */
+  private admit(newcomer: SimulatorSocket): void {
+    newcomer.authenticatedSeq = this.nextAuthSeq++;
+    const sameKey = [...this.sockets.values()]
+      .filter((s) => s !== newcomer && s.authenticated && s.open && s.key === newcomer.key)
+      .sort((a, b) => a.authenticatedSeq - b.authenticatedSeq);
+    const excess = sameKey.length + 1 - this.options.maxConnections;
+    for (let i = 0; i < excess; i++) sameKey[i].evict();
   }
 
   private acceptsKey(key: string): boolean {

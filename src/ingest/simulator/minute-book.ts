@@ -1,6 +1,6 @@
 import { MINUTE_MS, minuteStart } from '../../domain/minute-bar';
 import type { SimAggregate } from './generator';
-import { roundTo } from './generator';
+import { roundTo, tradeCount } from './generator';
 
 /** One REST aggregates result, Massive's field names. */
 export interface SimMinuteBar {
@@ -13,8 +13,10 @@ export interface SimMinuteBar {
   v: number;
   /** Volume-weighted average of the seconds' `vw`, 4 decimals. */
   vw: number;
-  /** Number of seconds (aggregates) rolled into the minute. */
+  /** Number of trades: the sum of the seconds' `tradeCount` (their `v / z`). */
   n: number;
+  /** Present only for OTC tickers (Massive leaves the field off when false). */
+  otc?: true;
 }
 
 interface BookBar {
@@ -26,12 +28,20 @@ interface BookBar {
   v: number;
   value: number;
   n: number;
+  /** Starts of the seconds that set the open and the close. */
+  openS: number;
+  closeS: number;
+  otc: true | undefined;
 }
 
 /**
- * Every generated second rolled up into minute bars, per symbol, so the REST endpoint serves
- * exactly what the WebSocket could have delivered. Seconds arrive in time order per symbol, so
- * each symbol's bars are an append-only sorted array; bars older than `retainMinutes` are dropped.
+ * Every broadcast second rolled up into minute bars, per symbol, so the REST endpoint serves
+ * exactly what the WebSocket could have delivered, corrections included. First versions
+ * arrive in time order per symbol, so each symbol's bars are an append-only sorted array;
+ * a correction replaces its second's contribution in place (volume, VWAP sum and trade count
+ * by difference, high/low as a running max/min because corrections only widen them, open and
+ * close when the corrected second is the bar's first or last). Bars older than
+ * `retainMinutes` are dropped.
  */
 export class MinuteBook {
   private readonly bySymbol = new Map<string, BookBar[]>();
@@ -39,6 +49,7 @@ export class MinuteBook {
 
   constructor(private readonly retainMinutes: number) {}
 
+  /** First versions, in time order per symbol. */
   record(events: readonly SimAggregate[]): void {
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
@@ -53,9 +64,10 @@ export class MinuteBook {
         if (event.h > last.h) last.h = event.h;
         if (event.l < last.l) last.l = event.l;
         last.c = event.c;
+        last.closeS = event.s;
         last.v += event.v;
         last.value += event.vw * event.v;
-        last.n++;
+        last.n += tradeCount(event);
       } else {
         bars.push({
           t,
@@ -65,18 +77,45 @@ export class MinuteBook {
           c: event.c,
           v: event.v,
           value: event.vw * event.v,
-          n: 1,
+          n: tradeCount(event),
+          openS: event.s,
+          closeS: event.s,
+          otc: event.otc,
         });
       }
       if (t > this.newestMinuteMs) this.advance(t);
     }
   }
 
+  /** A later version of a second already recorded; ignored when its minute is no longer held. */
+  correct(previous: SimAggregate, next: SimAggregate): void {
+    const bars = this.bySymbol.get(next.sym);
+    if (bars === undefined) return;
+    const t = minuteStart(next.s);
+    let i = bars.length - 1;
+    while (i >= 0 && bars[i].t > t) i--;
+    if (i < 0 || bars[i].t !== t) return;
+    const bar = bars[i];
+    if (next.h > bar.h) bar.h = next.h;
+    if (next.l < bar.l) bar.l = next.l;
+    if (next.s === bar.openS) bar.o = next.o;
+    if (next.s === bar.closeS) bar.c = next.c;
+    bar.v += next.v - previous.v;
+    bar.value += next.vw * next.v - previous.vw * previous.v;
+    bar.n += tradeCount(next) - tradeCount(previous);
+  }
+
   /**
-   * Bars of `symbol` with t in [fromMs, toMs] whose minute ended at or before `completeBeforeMs`
-   * (only fully elapsed minutes: a partial minute would later change under the client).
+   * Bars of `symbol` with t in [fromMs, toMs] that REST has published by feed time `nowMs`:
+   * a minute is published `lagMs(t)` after it ends (a partial minute is never served).
    */
-  bars(symbol: string, fromMs: number, toMs: number, completeBeforeMs: number): SimMinuteBar[] {
+  bars(
+    symbol: string,
+    fromMs: number,
+    toMs: number,
+    nowMs: number,
+    lagMs: (minuteStartMs: number) => number = () => 0,
+  ): SimMinuteBar[] {
     const bars = this.bySymbol.get(symbol);
     if (bars === undefined) return [];
     let lo = 0;
@@ -89,8 +128,9 @@ export class MinuteBook {
     const out: SimMinuteBar[] = [];
     for (let i = lo; i < bars.length; i++) {
       const bar = bars[i];
-      if (bar.t > toMs || bar.t + MINUTE_MS > completeBeforeMs) break;
-      out.push({
+      if (bar.t > toMs || bar.t + MINUTE_MS > nowMs) break;
+      if (bar.t + MINUTE_MS + lagMs(bar.t) > nowMs) continue;
+      const result: SimMinuteBar = {
         t: bar.t,
         o: bar.o,
         h: bar.h,
@@ -99,7 +139,9 @@ export class MinuteBook {
         v: bar.v,
         vw: roundTo(bar.value / bar.v, 4),
         n: bar.n,
-      });
+      };
+      if (bar.otc) result.otc = true;
+      out.push(result);
     }
     return out;
   }

@@ -2,9 +2,11 @@ import type { MinuteBook, SimMinuteBar } from './minute-book';
 
 /**
  * The simulator's `GET /v2/aggs/ticker/{sym}/range/1/minute/{from}/{to}` — Massive's response
- * shape (`{ticker, queryCount, resultsCount, adjusted, results:[{t,o,h,l,c,v,vw,n}], status,
- * request_id, count, next_url}`; `results` omitted when empty), paginated with an opaque
- * `cursor` in `next_url` that, like Massive's, does not carry the API key.
+ * shape and nothing else (the official client's `GetStocksAggregates200Response`: `{ticker,
+ * queryCount, resultsCount, adjusted, status, request_id, results:[{t,o,h,l,c,v,vw,n,otc?}],
+ * next_url}`; `results` omitted when empty, `adjusted` echoed — the simulator has no splits, so
+ * both answers hold the same values), paginated with an opaque `cursor` in `next_url` that,
+ * like Massive's, does not carry the API key.
  */
 
 const PATH = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/([a-z]+)\/([^/]+)\/([^/]+)\/?$/;
@@ -18,6 +20,7 @@ export interface AggregatesQuery {
   toMs: number;
   sort: 'asc' | 'desc';
   limit: number;
+  adjusted: boolean;
 }
 
 export interface RestResponse {
@@ -30,6 +33,7 @@ interface Cursor {
   t: number;
   s: 'asc' | 'desc';
   l: number;
+  a: boolean;
 }
 
 /** `1700000000000` (Unix ms) or `2024-01-02` (a whole UTC day: its start for from, its end for to). */
@@ -64,6 +68,7 @@ export function parseAggregatesRequest(
       toMs: cursor.t,
       sort: cursor.s,
       limit: cursor.l,
+      adjusted: cursor.a,
     };
   }
   const fromMs = parseBound(rawFrom, false);
@@ -73,27 +78,39 @@ export function parseAggregatesRequest(
   const sort = search.get('sort') ?? 'asc';
   if (sort !== 'asc' && sort !== 'desc')
     return errorResponse(400, 'ERROR', 'sort must be asc or desc');
+  const adjustedText = search.get('adjusted') ?? 'true';
+  if (adjustedText !== 'true' && adjustedText !== 'false')
+    return errorResponse(400, 'ERROR', 'adjusted must be true or false');
   const limitText = search.get('limit');
   const limit = limitText === null ? DEFAULT_REST_LIMIT : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REST_LIMIT) {
     return errorResponse(400, 'ERROR', `limit must be 1..${MAX_REST_LIMIT}`);
   }
-  return { symbol: decodeURIComponent(rawSymbol), fromMs, toMs, sort, limit };
+  const adjusted = adjustedText === 'true';
+  return { symbol: decodeURIComponent(rawSymbol), fromMs, toMs, sort, limit, adjusted };
 }
 
-/**
- * One page of bars. `pageSize` caps the page below `limit` (to exercise pagination);
- * `completeBeforeMs` is the feed time up to which seconds were generated.
- */
+export interface AggregatesPageOptions {
+  /** Feed time up to which seconds were generated. */
+  nowMs: number;
+  /** When REST publishes a minute of `query.symbol`, ms after it ends (default: at once). */
+  lagMs?: (minuteStartMs: number) => number;
+  /** Caps the page below `limit` (to exercise pagination). */
+  pageSize: number;
+  origin: string;
+  requestId: string;
+}
+
+/** One page of the bars published by `options.nowMs`. */
 export function aggregatesResponse(
   book: MinuteBook,
   query: AggregatesQuery,
-  options: { completeBeforeMs: number; pageSize: number; origin: string; requestId: string },
+  options: AggregatesPageOptions,
 ): RestResponse {
   const pageSize = Math.max(1, Math.min(query.limit, options.pageSize));
   let bars: SimMinuteBar[] =
     query.fromMs <= query.toMs
-      ? book.bars(query.symbol, query.fromMs, query.toMs, options.completeBeforeMs)
+      ? book.bars(query.symbol, query.fromMs, query.toMs, options.nowMs, options.lagMs)
       : [];
   if (query.sort === 'desc') bars = bars.reverse();
   const page = bars.slice(0, pageSize);
@@ -101,18 +118,17 @@ export function aggregatesResponse(
     ticker: query.symbol,
     queryCount: page.length,
     resultsCount: page.length,
-    adjusted: true,
+    adjusted: query.adjusted,
     status: 'OK',
     request_id: options.requestId,
-    count: page.length,
   };
   if (page.length > 0) body.results = page;
   if (bars.length > pageSize) {
     const next = bars[pageSize].t;
     const cursor: Cursor =
       query.sort === 'asc'
-        ? { f: next, t: query.toMs, s: 'asc', l: query.limit }
-        : { f: query.fromMs, t: next, s: 'desc', l: query.limit };
+        ? { f: next, t: query.toMs, s: 'asc', l: query.limit, a: query.adjusted }
+        : { f: query.fromMs, t: next, s: 'desc', l: query.limit, a: query.adjusted };
     const symbol = encodeURIComponent(query.symbol);
     body.next_url = `${options.origin}/v2/aggs/ticker/${symbol}/range/1/minute/${cursor.f}/${cursor.t}?cursor=${encodeCursor(cursor)}`;
   }
@@ -135,16 +151,17 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string): Cursor | null {
   try {
     const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
-    const { f, t, s, l } = parsed;
+    const { f, t, s, l, a } = parsed;
     if (
       !Number.isInteger(f) ||
       !Number.isInteger(t) ||
       (s !== 'asc' && s !== 'desc') ||
-      !Number.isInteger(l)
+      !Number.isInteger(l) ||
+      typeof a !== 'boolean'
     )
       return null;
     if ((l as number) < 1 || (l as number) > MAX_REST_LIMIT) return null;
-    return { f: f as number, t: t as number, s, l: l as number };
+    return { f: f as number, t: t as number, s, l: l as number, a };
   } catch {
     return null;
   }

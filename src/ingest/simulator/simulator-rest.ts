@@ -15,6 +15,8 @@ export interface SimulatorRestPolicy {
   pageSize: number;
   /** Feed time before which every minute is complete (REST serves only those). */
   completeBeforeMs(): number;
+  /** How long after its end REST publishes a minute of `symbol`, ms of feed time. */
+  lagMs(symbol: string, minuteStartMs: number): number;
 }
 
 /**
@@ -61,8 +63,10 @@ export class SimulatorRest {
       else if (!this.policy.acceptsKey(key)) {
         response = errorResponse(401, 'ERROR', 'Unknown API Key', requestId);
       } else {
+        const symbol = parsed.symbol;
         response = aggregatesResponse(this.book, parsed, {
-          completeBeforeMs: this.policy.completeBeforeMs(),
+          nowMs: this.policy.completeBeforeMs(),
+          lagMs: (minuteStartMs) => this.policy.lagMs(symbol, minuteStartMs),
           pageSize: this.policy.pageSize,
           origin: `http://${req.headers.host ?? 'localhost'}`,
           requestId,

@@ -7,11 +7,18 @@ export interface SimulatorCounters {
   connectionsAccepted: number;
   authAttempts: number;
   authFailures: number;
-  maxConnectionsRejected: number;
+  /** Sockets closed with `auth_timeout` (never authenticated in time). */
+  authTimeouts: number;
+  /** Older sockets evicted (`max_connections`) by a newer one on the same key. */
+  evictions: number;
+  /** `slow_consumer` / `force_disconnect` (or other) statuses sent through the controls. */
+  statusesInjected: number;
   subscribeMessages: number;
   restRequests: number;
   restFailuresServed: number;
   eventsGenerated: number;
+  /** Of eventsGenerated: re-broadcast seconds (later versions). */
+  correctionsGenerated: number;
   eventsSent: number;
   framesSent: number;
   rawFramesSent: number;
@@ -22,11 +29,14 @@ export function emptySimulatorCounters(): SimulatorCounters {
     connectionsAccepted: 0,
     authAttempts: 0,
     authFailures: 0,
-    maxConnectionsRejected: 0,
+    authTimeouts: 0,
+    evictions: 0,
+    statusesInjected: 0,
     subscribeMessages: 0,
     restRequests: 0,
     restFailuresServed: 0,
     eventsGenerated: 0,
+    correctionsGenerated: 0,
     eventsSent: 0,
     framesSent: 0,
     rawFramesSent: 0,
@@ -36,14 +46,21 @@ export function emptySimulatorCounters(): SimulatorCounters {
 /** Decisions the socket needs from the server. */
 export interface SocketPolicy {
   acceptsKey(key: string): boolean;
-  /** Whether another authenticated socket may open for this key (max_connections). */
-  hasRoomFor(key: string): boolean;
+  /** This socket just authenticated: make room for it (evict the oldest over the limit). */
+  admit(socket: SimulatorSocket): void;
+  /** Wall ms before an unauthenticated socket gets `auth_timeout` (0 = never). */
+  authTimeoutMs: number;
   counters: SimulatorCounters;
 }
+
+const MAX_CONNECTIONS_MESSAGE =
+  'Maximum number of websocket connections exceeded. You have reached the connection limit for your account.';
 
 export interface SimulatorClientInfo {
   id: number;
   authenticated: boolean;
+  /** Order of authentication among all sockets (eviction takes the lowest first); 0 = not yet. */
+  authenticatedSeq: number;
   stalled: boolean;
   /** Sorted subscribed symbols; `['*']` for a wildcard subscription. */
   subscriptions: string[];
@@ -53,18 +70,22 @@ export interface SimulatorClientInfo {
 /** One client socket on the simulator, speaking Massive's protocol. */
 export class SimulatorSocket {
   authenticated = false;
+  authenticatedSeq = 0;
   key: string | null = null;
   stalled = false;
   eventsSent = 0;
   private greeted = false;
   private wildcard = false;
   private readonly subscribed = new Set<string>();
+  private authTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly id: number,
     private readonly ws: WebSocket,
     private readonly policy: SocketPolicy,
   ) {
+    this.armAuthTimer();
+    ws.on('close', () => this.clearAuthTimer());
     ws.on('message', (data: WebSocket.RawData) => {
       if (!this.stalled)
         this.onMessage(
@@ -120,10 +141,31 @@ export class SimulatorSocket {
     this.policy.counters.rawFramesSent++;
   }
 
+  /**
+   * Sends one status event and, when `close`, closes the socket after it (Massive's
+   * `force_disconnect`, `slow_consumer`). A stalled socket sends nothing; it is only dropped.
+   */
+  sendStatus(status: string, message: string, close: boolean): void {
+    if (!this.open) return;
+    if (this.stalled) {
+      if (close) this.ws.terminate();
+      return;
+    }
+    this.send(statusFrame(status, message));
+    if (close) this.ws.close(1008, status);
+  }
+
+  /** A newer socket on the same key took this one's place. */
+  evict(): void {
+    this.policy.counters.evictions++;
+    this.sendStatus('max_connections', MAX_CONNECTIONS_MESSAGE, true);
+  }
+
   status(): SimulatorClientInfo {
     return {
       id: this.id,
       authenticated: this.authenticated,
+      authenticatedSeq: this.authenticatedSeq,
       stalled: this.stalled,
       subscriptions: this.wildcard ? ['*'] : [...this.subscribed].sort(),
       eventsSent: this.eventsSent,
@@ -168,20 +210,29 @@ export class SimulatorSocket {
       this.ws.close(1008, 'authentication failed');
       return;
     }
-    if (!this.policy.hasRoomFor(key)) {
-      counters.maxConnectionsRejected++;
-      this.send(
-        statusFrame(
-          'max_connections',
-          'Maximum number of websocket connections exceeded. You have reached the connection limit for your account.',
-        ),
-      );
-      this.ws.close(1008, 'max_connections');
-      return;
-    }
+    this.clearAuthTimer();
     this.authenticated = true;
     this.key = key;
+    this.policy.admit(this);
     this.send(statusFrame('auth_success', 'authenticated'));
+  }
+
+  private armAuthTimer(delayMs = this.policy.authTimeoutMs): void {
+    if (delayMs <= 0) return;
+    this.authTimer = setTimeout(() => {
+      this.authTimer = null;
+      if (this.authenticated || !this.open) return;
+      // A stalled server is hung: it times nobody out until it resumes.
+      if (this.stalled) return this.armAuthTimer();
+      this.policy.counters.authTimeouts++;
+      this.sendStatus('auth_timeout', 'authentication timed out', true);
+    }, delayMs);
+    this.authTimer.unref();
+  }
+
+  private clearAuthTimer(): void {
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
   }
 
   private onSubscription(action: 'subscribe' | 'unsubscribe', params: string): void {

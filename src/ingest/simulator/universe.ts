@@ -55,9 +55,25 @@ export const DEFAULT_UNIVERSE: ReadonlyArray<readonly [symbol: string, price: nu
   ['VZ', 42],
   ['PFE', 29],
   ['NKE', 80],
+  // Massive's tickers are case-sensitive: preferred shares carry a lowercase `p` (`BCpC` is a
+  // preferred of a different issuer than the common stock `BCPC`), and OTC tickers flag `otc`.
+  ['BCPC', 150],
+  ['BCpC', 24],
+  ['ABRpD', 19],
+  ['NSRGY', 95],
 ];
 
 const REFERENCE_PRICES = new Map<string, number>(DEFAULT_UNIVERSE);
+const OTC_TICKERS: ReadonlySet<string> = new Set(['NSRGY']);
+
+/**
+ * Whether a ticker trades OTC (its events carry `otc: true`): the universe's OTC names, and
+ * about one generated ticker in sixteen.
+ */
+export function isOtcTicker(symbol: string): boolean {
+  if (OTC_TICKERS.has(symbol)) return true;
+  return !REFERENCE_PRICES.has(symbol) && hashString(`otc:${symbol}`) % 16 === 0;
+}
 
 /**
  * `count` symbols: the default universe first, then SYM0001, SYM0002, … (zero-padded to at
