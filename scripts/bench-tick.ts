@@ -77,7 +77,8 @@ function generateTicks(options: TickBenchOptions): TickData[] {
 const NO_STORE: IngestBarStore = {
   upsertDeltas: () => Promise.reject(new Error('bench-tick writes nothing')),
   readBarStates: () => Promise.reject(new Error('bench-tick reads nothing')),
-  replaceMinuteBars: () => Promise.reject(new Error('bench-tick writes nothing')),
+  writeRestBars: () => Promise.reject(new Error('bench-tick writes nothing')),
+  readBarRange: () => Promise.resolve([]),
   latestMinutePerSymbol: () => Promise.resolve(new Map()),
 };
 

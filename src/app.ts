@@ -97,7 +97,7 @@ export async function startApp(
       tickListeners: [patterns.engine.onTick],
       barClosedListeners: [patterns.engine.onBarClosed],
     },
-    ...feedPorts(config, feed),
+    ...feedPorts(config, feed, simulator),
   }).catch(abandon);
 
   const status = (): IngestStatusSnapshot => ({
@@ -160,8 +160,16 @@ export async function startApp(
 function feedPorts(
   config: AppConfig,
   feed: FeedEndpoint,
-): Pick<IngestOptions, 'feed' | 'backfill'> {
+  simulator: MassiveSimulator | null,
+): Pick<IngestOptions, 'feed' | 'backfill' | 'corrections' | 'clock'> {
   return {
+    corrections: {
+      windowMs: config.correctionWindowMs,
+      reconcileSymbols: config.reconcileSymbols,
+      requestsPerMinute: config.reconcileRequestsPerMinute,
+    },
+    // Re-checks fall due on the feed's clock: the simulator's own (it may be accelerated).
+    clock: simulator ? () => simulator.now() : Date.now,
     feed: {
       wsUrl: feed.wsUrl,
       apiKey: feed.apiKey,

@@ -39,6 +39,12 @@ export interface AppConfig {
   flushIntervalMs: number;
   flushBatchSize: number;
   backfillMaxMinutes: number;
+  /** How long after a minute ends its seconds may still be re-broadcast (Massive: 15 min). */
+  correctionWindowMs: number;
+  /** Symbols whose closed minutes are compared with REST after the window (`*` = all, [] = off). */
+  reconcileSymbols: string[];
+  /** REST requests per minute for re-checks and reconciliation together. */
+  reconcileRequestsPerMinute: number;
   /** WebSocket ping period; a socket missing 2 pongs in a row is replaced. */
   feedPingIntervalMs: number;
   /** Replace a socket silent this long; null = automatic (off for the real feed, 30 s for the simulator). */
@@ -136,9 +142,10 @@ function parseDatabase(reader: EnvReader): DatabaseConfig {
   return { kind: 'postgres', url: raw };
 }
 
-function parseSymbols(reader: EnvReader): string[] {
-  const raw = reader.string('SYMBOLS', '*');
+function parseSymbols(reader: EnvReader, key = 'SYMBOLS', fallback = '*'): string[] {
+  const raw = reader.string(key, fallback);
   if (raw === '*') return ['*'];
+  if (raw === '') return [];
   const symbols = [
     ...new Set(
       raw
@@ -149,12 +156,12 @@ function parseSymbols(reader: EnvReader): string[] {
   ];
   // Tickers are case-sensitive (`BCpC` is not `BCPC`): taken exactly as written, never folded.
   const bad = symbols.filter((s) => !SYMBOL_PATTERN.test(s));
-  if (symbols.length === 0) reader.problems.push('SYMBOLS must be "*" or a comma-separated list');
+  if (symbols.length === 0) reader.problems.push(`${key} must be "*" or a comma-separated list`);
   if (bad.length > 0) {
     const hint = bad.some((s) => SYMBOL_PATTERN.test(s.toUpperCase()))
       ? ' (tickers are case-sensitive and start with an uppercase letter, e.g. AAPL, BRK.B, BCpC)'
       : '';
-    reader.problems.push(`SYMBOLS has invalid tickers: ${bad.join(', ')}${hint}`);
+    reader.problems.push(`${key} has invalid tickers: ${bad.join(', ')}${hint}`);
   }
   return symbols;
 }
@@ -180,6 +187,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     flushIntervalMs: reader.int('FLUSH_INTERVAL_MS', 250, 10, 60_000),
     flushBatchSize: reader.int('FLUSH_BATCH_SIZE', 5000, 1, 10_000),
     backfillMaxMinutes: reader.int('BACKFILL_MAX_MINUTES', 24 * 60, 0, 7 * 24 * 60),
+    correctionWindowMs: Math.round(
+      reader.number('CORRECTION_WINDOW_MINUTES', 16, 0, 24 * 60) * 60_000,
+    ),
+    reconcileSymbols: parseSymbols(reader, 'RECONCILE_SYMBOLS', ''),
+    reconcileRequestsPerMinute: reader.int('RECONCILE_REQUESTS_PER_MINUTE', 60, 1, 100_000),
     feedPingIntervalMs: reader.int('FEED_PING_INTERVAL_MS', 10_000, 100, 600_000),
     feedNoDataTimeoutMs:
       reader.optional('FEED_NO_DATA_TIMEOUT_MS') === null

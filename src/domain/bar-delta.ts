@@ -25,6 +25,11 @@ export interface BarDelta {
   maskLo: number;
   /** Seconds 30–59 in this delta (bit n = second 30 + n). */
   maskHi: number;
+  /**
+   * The whole bar after a correction: it replaces the stored row (all values and the mask)
+   * instead of merging into it, and only when the stored row counts no second it lacks.
+   */
+  replace?: true;
 }
 
 /** Outcome of writing one batch of deltas. */
@@ -36,10 +41,19 @@ export interface UpsertDeltasResult {
   /**
    * Of the ignored deltas, those that also held seconds the database did NOT have (a delta that
    * mixes re-delivered and new seconds cannot be split once rolled up): data lost, logged loudly.
+   * Also counts rewrites refused because the stored row holds seconds the rewrite lacks.
    * Null when that diagnostic query itself failed.
    */
   conflicts: number | null;
+  /** The bars behind `conflicts`: their data is not in the row, so they are re-checked from REST. */
+  refused: BarKey[];
 }
+
+/**
+ * How REST minutes are written: `prompt` fills a gap now (never over a row holding more
+ * volume), `final` replaces after the correction window has closed (REST is the truth then).
+ */
+export type RestWriteMode = 'prompt' | 'final';
 
 /** Identifies one bar. */
 export interface BarKey {

@@ -42,6 +42,36 @@ export interface BackfillStatus {
   lastError: string | null;
 }
 
+/** Re-broadcast seconds (Massive corrects a second for up to 15 minutes). */
+export interface CorrectionStatus {
+  /** Corrections applied from memory (the minute was rewritten). */
+  applied: number;
+  /** Corrections whose earlier version was not in memory: their minute is re-checked from REST. */
+  deferred: number;
+  /** Repeats identical to the version already counted. */
+  identical: number;
+  /** Bars held in memory (open, or inside their correction window). */
+  barsInMemory: number;
+}
+
+/** REST re-checks of minutes after their correction window, and optional reconciliation. */
+export interface ReconcileStatus {
+  /** Minutes marked for a re-check, by why. */
+  scheduled: Record<'restart' | 'evicted' | 'conflict' | 'gap-fill' | 'reconcile', number>;
+  /** Minutes waiting for their window to close (or for budget). */
+  pending: number;
+  requests: number;
+  failures: number;
+  minutesChecked: number;
+  /** Minutes REST had differently: replaced with the REST minute. */
+  minutesReplaced: number;
+  /** Σ |REST volume − stored volume| over replaced minutes. */
+  volumeDrift: number;
+  /** Stored minutes REST has no bar for (kept as they are). */
+  missingInRest: number;
+  lastError: string | null;
+}
+
 export interface PatternStatus {
   detectedByPattern: Record<string, number>;
   persisted: number;
@@ -70,12 +100,32 @@ export interface IngestStatusSnapshot {
   connections: ConnectionStatus[];
   writer: WriterStatus;
   backfill: BackfillStatus;
+  corrections: CorrectionStatus;
+  reconcile: ReconcileStatus;
   patterns: PatternStatus;
 }
 
 /** Backfill counters before (or without) any backfill. */
 export function emptyBackfillStatus(): BackfillStatus {
   return { runs: 0, requests: 0, minutesFilled: 0, failures: 0, lastRunAt: null, lastError: null };
+}
+
+export function emptyCorrectionStatus(): CorrectionStatus {
+  return { applied: 0, deferred: 0, identical: 0, barsInMemory: 0 };
+}
+
+export function emptyReconcileStatus(): ReconcileStatus {
+  return {
+    scheduled: { restart: 0, evicted: 0, conflict: 0, 'gap-fill': 0, reconcile: 0 },
+    pending: 0,
+    requests: 0,
+    failures: 0,
+    minutesChecked: 0,
+    minutesReplaced: 0,
+    volumeDrift: 0,
+    missingInRest: 0,
+    lastError: null,
+  };
 }
 
 /** The ingest part of a snapshot of a process that ingests nothing (no feed, nothing written). */
@@ -105,6 +155,8 @@ export function idleIngestStatus(): Omit<
       lastError: null,
     },
     backfill: emptyBackfillStatus(),
+    corrections: emptyCorrectionStatus(),
+    reconcile: emptyReconcileStatus(),
     patterns: {
       detectedByPattern: {},
       persisted: 0,

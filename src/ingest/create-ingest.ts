@@ -1,13 +1,18 @@
 import {
   emptyBackfillStatus,
+  emptyReconcileStatus,
   type BackfillStatus,
+  type CorrectionStatus,
   type IngestStatusSnapshot,
 } from '../domain/status';
 import type { TickData } from '../domain/tick';
 import { RateLimitedLog, type Logger } from '../logger';
-import { MinuteBarAggregator } from './bars/aggregator';
+import { MinuteBarAggregator, type AggregatorOptions } from './bars/aggregator';
 import { BarWriter, type BarWriterOptions } from './bars/writer';
 import { GapFiller } from './gap-filler';
+import { newRecheckScheduler, reconcileListener } from './create-rechecks';
+import type { RecheckScheduler } from './recheck-scheduler';
+import { CORRECTION_DEFAULTS } from './ingest-options';
 import type {
   IngestBackfill,
   IngestBarStore,
@@ -34,7 +39,7 @@ export type {
 /** The ingest part of the status snapshot. */
 export type IngestStatus = Pick<
   IngestStatusSnapshot,
-  'ingest' | 'connections' | 'writer' | 'backfill'
+  'ingest' | 'connections' | 'writer' | 'backfill' | 'corrections' | 'reconcile'
 >;
 
 /** The ingest graph: socket → pipeline → (aggregator → writer → store) and the gap path. */
@@ -48,6 +53,8 @@ export interface Ingest {
   /** null without a backfill endpoint. */
   readonly backfillClient: MassiveBackfillClient | null;
   readonly gapFiller: GapFiller | null;
+  /** null without a backfill endpoint. */
+  readonly rechecks: RecheckScheduler | null;
   /** Starts the writer, the gap filler and the sockets, in that order. */
   start(): void;
   /**
@@ -64,26 +71,51 @@ export interface Ingest {
 /** Builds the ingest graph from ports. The only place that wires it, for the app, benches and tests. */
 export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const { store, logger, sinks = {}, feed, backfill, probe } = options;
+  const windowMs = options.corrections?.windowMs ?? CORRECTION_DEFAULTS.windowMs;
+  const corrections = {
+    ...CORRECTION_DEFAULTS,
+    // A quarter of the window, at most the default: short windows (tests) re-check promptly.
+    batchDelayMs: Math.min(CORRECTION_DEFAULTS.batchDelayMs, windowMs / 4),
+    ...options.corrections,
+  };
+  const clock = options.clock ?? Date.now;
   const stats = new IngestStats();
   const listenerLog = new RateLimitedLog(logger.child({ component: 'ingest' }));
-  const aggregator = newAggregator(sinks, listenerLog);
+  // Bound below, once the writer exists: the aggregator and the writer report to it.
+  let rechecks: RecheckScheduler | null = null;
+  const aggregator = newAggregator(sinks, listenerLog, corrections.windowMs, (s, m, why) =>
+    rechecks?.schedule(s, m, why),
+  );
   const latestStored =
     options.seedFromStore === false ? new Map<string, number>() : await newestStored(store, feed);
   if (latestStored.size > 0) aggregator.setSeedThrough(maxValue(latestStored));
-  const writer = new BarWriter(
-    writerOptions(options, probe?.barSource?.(aggregator) ?? aggregator),
-  );
+  const writer = new BarWriter({
+    ...writerOptions(options, probe?.barSource?.(aggregator) ?? aggregator),
+    onRefused: (keys) => {
+      for (const key of keys) rechecks?.schedule(key.symbol, key.minuteStartMs, 'conflict');
+    },
+  });
   const pipeline = newPipeline(stats, aggregator, sinks, listenerLog);
 
-  // The gap path: socket gap (or restart) → gap filler → REST backfill → authoritative replace.
+  // The gap path: socket gap (or restart) → gap filler → REST backfill → prompt write, and every
+  // filled minute re-checked once its correction window has closed.
   const backfillClient = backfill ? newBackfillClient(backfill, logger) : null;
+  if (backfillClient) {
+    rechecks = newRecheckScheduler(backfillClient, store, writer, corrections, clock, logger);
+    const reconcile = reconcileListener(corrections.reconcileSymbols, (s, m) =>
+      rechecks?.schedule(s, m, 'reconcile'),
+    );
+    if (reconcile) aggregator.addBarClosedListener(reconcile);
+  }
   const gapFiller =
     backfill && backfillClient
       ? new GapFiller(
           {
             fetchMinuteBars: (symbol, from, to) => backfillClient.fetchMinuteBars(symbol, from, to),
-            replaceMinuteBars: async (bars) => void (await writer.replaceMinuteBars(bars)),
+            writeRestBars: async (bars) => void (await writer.writeRestBars(bars, 'prompt')),
+            recheck: (symbol, minute) => rechecks?.schedule(symbol, minute, 'gap-fill'),
             feedTimeMs: () => stats.lastTickEndMs,
+            clockMs: feed?.source === 'massive' || options.clock ? clock : undefined,
             logger: logger.child({ component: 'backfill' }),
           },
           { maxMinutes: backfill.maxMinutes },
@@ -96,7 +128,16 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
     probe?.frameTicks?.(pipeline) ?? ((ticks: readonly TickData[]) => pipeline.handleTicks(ticks));
   const listener = feedListener(stats, frameTicks, gapFiller, logger);
   const pool = feed ? newPool(feed, listener, logger) : null;
-  return new IngestGraph(stats, aggregator, pipeline, writer, pool, backfillClient, gapFiller);
+  return new IngestGraph(
+    stats,
+    aggregator,
+    pipeline,
+    writer,
+    pool,
+    backfillClient,
+    gapFiller,
+    rechecks,
+  );
 }
 
 class IngestGraph implements Ingest {
@@ -110,11 +151,13 @@ class IngestGraph implements Ingest {
     readonly pool: MassivePool | null,
     readonly backfillClient: MassiveBackfillClient | null,
     readonly gapFiller: GapFiller | null,
+    readonly rechecks: RecheckScheduler | null,
   ) {}
 
   start(): void {
     this.writer.start();
     this.gapFiller?.start();
+    this.rechecks?.start();
     this.pool?.start();
   }
 
@@ -128,6 +171,18 @@ class IngestGraph implements Ingest {
       connections: this.pool?.status() ?? [],
       writer: this.writer.status(),
       backfill: this.backfillStatus(),
+      corrections: this.correctionStatus(),
+      reconcile: this.rechecks?.status() ?? emptyReconcileStatus(),
+    };
+  }
+
+  private correctionStatus(): CorrectionStatus {
+    const a = this.aggregator.status();
+    return {
+      applied: a.correctionsApplied,
+      deferred: a.correctionsDeferred,
+      identical: a.duplicatesDropped,
+      barsInMemory: a.barsInMemory,
     };
   }
 
@@ -138,6 +193,7 @@ class IngestGraph implements Ingest {
   private async unwind(drainTimeoutMs: number | undefined): Promise<void> {
     await this.pool?.close();
     this.gapFiller?.stop();
+    this.rechecks?.stop();
     await this.gapFiller?.fillPendingNow();
     try {
       await this.writer.drain({ timeoutMs: drainTimeoutMs });
@@ -155,8 +211,15 @@ class IngestGraph implements Ingest {
   }
 }
 
-function newAggregator(sinks: IngestSinks, log: RateLimitedLog): MinuteBarAggregator {
+function newAggregator(
+  sinks: IngestSinks,
+  log: RateLimitedLog,
+  correctionWindowMs: number,
+  onRecheck: AggregatorOptions['onRecheck'],
+): MinuteBarAggregator {
   const aggregator = new MinuteBarAggregator({
+    correctionWindowMs,
+    ...(onRecheck ? { onRecheck } : {}),
     onListenerError: (error, bar) =>
       log.warn(
         'bar-closed-listener',

@@ -14,10 +14,17 @@ export interface Gap {
 
 export interface GapFillerDeps {
   fetchMinuteBars(symbol: string, fromMs: number, toMs: number): Promise<MinuteBar[]>;
-  /** Writes REST minutes authoritatively (replace, full seconds mask) so nothing counts twice. */
-  replaceMinuteBars(bars: MinuteBar[]): Promise<void>;
+  /** Writes REST minutes promptly (full seconds mask, so nothing counts twice; see RestWriteMode). */
+  writeRestBars(bars: MinuteBar[]): Promise<void>;
+  /** Every filled minute is re-fetched once its correction window has closed (REST lags). */
+  recheck?(symbol: string, minuteStartMs: number): void;
   /** Newest feed time seen on the live stream (window end), 0 before the first tick. */
   feedTimeMs(): number;
+  /**
+   * The feed's clock, for a feed that may be quiet (Massive after the close): when no live data
+   * has come `quietAfterMs` after start, restart gaps end at this clock instead of waiting.
+   */
+  clockMs?: (() => number) | undefined;
   logger: Logger;
 }
 
@@ -29,6 +36,8 @@ export interface GapFillerOptions {
   checkIntervalMs: number;
   /** Gaps fetched at once. */
   concurrency: number;
+  /** See GapFillerDeps.clockMs. */
+  quietAfterMs: number;
 }
 
 const DEFAULTS: GapFillerOptions = {
@@ -36,6 +45,7 @@ const DEFAULTS: GapFillerOptions = {
   settleMs: 2_000,
   checkIntervalMs: 500,
   concurrency: 4,
+  quietAfterMs: 10_000,
 };
 
 /**
@@ -54,6 +64,7 @@ export class GapFiller {
   private readonly retry = new Map<string, { atMs: number; streak: number }>();
   private timer: NodeJS.Timeout | null = null;
   private readonly counters: BackfillStatus = emptyBackfillStatus();
+  private readonly createdAtMs = Date.now();
 
   constructor(
     private readonly deps: GapFillerDeps,
@@ -98,7 +109,7 @@ export class GapFiller {
 
   /** Starts every gap whose last minute has closed in feed time, up to the concurrency limit. */
   fillReadyGaps(): void {
-    const feedTime = this.deps.feedTimeMs();
+    const feedTime = this.feedTime();
     if (feedTime > 0 && this.openEnded.size > 0) {
       for (const [symbol, fromMs] of this.openEnded)
         this.enqueue({ symbol, fromMs, toMs: feedTime });
@@ -146,6 +157,14 @@ export class GapFiller {
     this.timer = null;
   }
 
+  /** Live feed time; while no live data has come for a while, the feed's clock. */
+  private feedTime(): number {
+    const live = this.deps.feedTimeMs();
+    const clock = this.deps.clockMs;
+    if (live > 0 || clock === undefined) return live;
+    return Date.now() - this.createdAtMs >= this.options.quietAfterMs ? clock() : 0;
+  }
+
   private async fill(gap: Gap): Promise<void> {
     this.counters.runs++;
     this.counters.lastRunAt = new Date().toISOString();
@@ -155,7 +174,9 @@ export class GapFiller {
       const inRange = bars.filter(
         (b) => b.minuteStartMs >= gap.fromMs && b.minuteStartMs <= gap.toMs,
       );
-      if (inRange.length > 0) await this.deps.replaceMinuteBars(inRange);
+      if (inRange.length > 0) await this.deps.writeRestBars(inRange);
+      for (let m = minuteStart(gap.fromMs); m <= gap.toMs; m += MINUTE_MS)
+        this.deps.recheck?.(gap.symbol, m);
       this.counters.minutesFilled += inRange.length;
       this.retry.delete(gap.symbol);
       this.deps.logger.info(

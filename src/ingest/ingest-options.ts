@@ -10,6 +10,8 @@ import type { Pipeline, TickListener } from './pipeline';
 export interface IngestBarStore extends ReplacingBarStore {
   /** Newest stored minute start (Unix ms) per symbol, of `onlySymbols` when given. */
   latestMinutePerSymbol(onlySymbols?: readonly string[]): Promise<Map<string, number>>;
+  /** Stored minutes of one symbol in [fromMs, toMs] (minute starts), for REST re-checks. */
+  readBarRange(symbol: string, fromMs: number, toMs: number): Promise<StoredBar[]>;
 }
 
 /** The live WebSocket feed (Massive, or the simulator speaking its protocol). */
@@ -81,5 +83,31 @@ export interface IngestOptions {
    * is backfilled up to live data.
    */
   seedFromStore?: boolean;
+  /** Corrections and REST re-checks (defaults: CORRECTION_DEFAULTS). */
+  corrections?: Partial<IngestCorrections>;
+  /**
+   * The feed's clock (Unix ms): the wall clock for Massive, the simulator's for the simulator.
+   * Re-checks fall due by it, and a restart while the feed is quiet backfills up to it.
+   */
+  clock?: () => number;
   probe?: IngestProbe;
 }
+
+/** How ingest meets re-broadcast seconds and REST's lag (PRODUCT §1). */
+export interface IngestCorrections {
+  /** CORRECTION_WINDOW_MINUTES: how long after a minute ends its seconds can still change. */
+  windowMs: number;
+  /** RECONCILE_SYMBOLS: every closed minute of these is compared with REST (`*` = all). */
+  reconcileSymbols: readonly string[];
+  /** RECONCILE_REQUESTS_PER_MINUTE: REST budget of re-checks and reconciliation together. */
+  requestsPerMinute: number;
+  /** After a symbol's oldest minute is due, wait this long so one request covers several. */
+  batchDelayMs: number;
+}
+
+export const CORRECTION_DEFAULTS: IngestCorrections = {
+  windowMs: 16 * 60_000,
+  reconcileSymbols: [],
+  requestsPerMinute: 60,
+  batchDelayMs: 4 * 60_000,
+};

@@ -2,7 +2,13 @@ import type { DataSource, Repository } from 'typeorm';
 import { toStoredBar, type StoredBarRow } from './stored-bar-row';
 import { OhlcvMinuteEntity } from '../entities/ohlcv-minute.entity';
 import type { StoredBar } from '../domain/stored-bar';
-import type { BarDelta, BarKey, StoredBarState, UpsertDeltasResult } from '../domain/bar-delta';
+import type {
+  BarDelta,
+  BarKey,
+  RestWriteMode,
+  StoredBarState,
+  UpsertDeltasResult,
+} from '../domain/bar-delta';
 import type { MinuteBar } from '../domain/minute-bar';
 import type { WriteFailure } from '../domain/write-failure';
 import { HALF_MASK, maskFromText, maskToText } from '../domain/seconds-mask';
@@ -10,9 +16,12 @@ import { decimalText } from '../domain/tick';
 import {
   LATEST_ALL_SQL,
   LATEST_SOME_SQL,
-  PARTIAL_OVERLAP_SQL,
+  READ_RANGE_SQL,
   READ_STATES_SQL,
-  REPLACE_SQL,
+  REFUSED_KEYS_SQL,
+  REST_FINAL_SQL,
+  REST_PROMPT_SQL,
+  REWRITE_SQL,
   UPSERT_DELTAS_SQL,
 } from './ohlcv.sql';
 import { SymbolRepository } from './symbol.repository';
@@ -120,13 +129,18 @@ export class OhlcvRepository {
    * already counted, is a no-op for that delta. Throws OhlcvWriteError.
    */
   async upsertDeltas(deltas: readonly BarDelta[]): Promise<UpsertDeltasResult> {
-    if (deltas.length === 0) return { stored: [], ignored: 0, conflicts: 0 };
-    const params = columnParams(deltas);
+    if (deltas.length === 0) return { stored: [], ignored: 0, conflicts: 0, refused: [] };
+    const merges = deltas.filter((d) => d.replace !== true);
+    const rewrites = deltas.filter((d) => d.replace === true);
     const symbolList = deltas.map((d) => d.symbol);
-    let rows: StoredBarRow[];
-    try {
+    const stored: StoredBar[] = [];
+    const write = async () => {
       await this.symbols.ensureRegistered(symbolList);
-      rows = await this.table.query<StoredBarRow[]>(UPSERT_DELTAS_SQL, params);
+      if (merges.length > 0) await this.run(UPSERT_DELTAS_SQL, merges, stored);
+      if (rewrites.length > 0) await this.run(REWRITE_SQL, rewrites, stored);
+    };
+    try {
+      await write();
     } catch (error) {
       if (sqlStateOf(error) !== FOREIGN_KEY_VIOLATION) {
         throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
@@ -134,46 +148,62 @@ export class OhlcvRepository {
         });
       }
       // A symbol row we believed registered is gone (table truncated, database recreated):
-      // forget the cache and register again, once.
+      // forget the cache and register again, once. Writes already applied are no-ops now.
       this.symbols.forgetKnown();
+      stored.length = 0;
       try {
-        await this.symbols.ensureRegistered(symbolList);
-        rows = await this.table.query<StoredBarRow[]>(UPSERT_DELTAS_SQL, params);
+        await write();
       } catch (retryError) {
         throw new OhlcvWriteError(`upserting ${deltas.length} bar deltas failed`, {
           cause: retryError,
         });
       }
     }
-    const stored = rows.map(toStoredBar);
     const ignored = deltas.length - stored.length;
-    const conflicts = ignored > 0 ? await this.countPartialOverlaps(deltas, stored) : 0;
-    return { stored, ignored, conflicts };
+    const refused = ignored > 0 ? await this.refusedKeys(deltas, stored) : [];
+    return { stored, ignored, conflicts: refused?.length ?? null, refused: refused ?? [] };
   }
 
   /**
-   * Writes authoritative whole minutes (REST backfill): each row is overwritten and all 60
-   * seconds are marked counted, so live deltas for those minutes arriving later are ignored and
-   * nothing is counted twice. Idempotent. Pass only minutes that have ended. Returns the stored
-   * rows. Duplicate keys in the input: the last one wins.
+   * Writes REST minutes through the serialised path (see RestWriteMode): all 60 seconds are
+   * marked counted, so live seconds for those minutes arriving later are refused (and re-checked)
+   * rather than counted twice. Idempotent. Pass only minutes that have ended. Returns the rows
+   * changed. Duplicate keys in the input: the last one wins.
    */
-  async replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
+  async writeRestBars(bars: readonly MinuteBar[], mode: RestWriteMode): Promise<StoredBar[]> {
     const unique = new Map<string, MinuteBar>();
     for (const bar of bars) unique.set(keyOf(bar.symbol, bar.minuteStartMs), bar);
     const all = [...unique.values()];
     const stored: StoredBar[] = [];
+    const sql = mode === 'final' ? REST_FINAL_SQL : REST_PROMPT_SQL;
     try {
       await this.symbols.ensureRegistered(all.map((bar) => bar.symbol));
-      for (let i = 0; i < all.length; i += REPLACE_CHUNK) {
-        const chunk = all.slice(i, i + REPLACE_CHUNK).map(wholeMinute);
-        const rows = await this.table.query<StoredBarRow[]>(REPLACE_SQL, columnParams(chunk));
-        for (const row of rows) stored.push(toStoredBar(row));
-      }
+      for (let i = 0; i < all.length; i += REPLACE_CHUNK)
+        await this.run(sql, all.slice(i, i + REPLACE_CHUNK).map(wholeMinute), stored);
     } catch (error) {
       if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) this.symbols.forgetKnown();
-      throw new OhlcvWriteError(`replacing ${all.length} minute bars failed`, { cause: error });
+      throw new OhlcvWriteError(`writing ${all.length} REST minute bars failed`, { cause: error });
     }
     return stored;
+  }
+
+  /** REST backfill of whole minutes, final (see writeRestBars). */
+  replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
+    return this.writeRestBars(bars, 'final');
+  }
+
+  /** Stored minutes of one symbol in [fromMs, toMs] (minute starts), oldest first. */
+  async readBarRange(symbol: string, fromMs: number, toMs: number): Promise<StoredBar[]> {
+    try {
+      const rows = await this.table.query<StoredBarRow[]>(READ_RANGE_SQL, [
+        symbol,
+        new Date(fromMs).toISOString(),
+        new Date(toMs).toISOString(),
+      ]);
+      return rows.map(toStoredBar);
+    } catch (error) {
+      throw new OhlcvWriteError(`reading stored minutes of ${symbol} failed`, { cause: error });
+    }
   }
 
   /** The stored rows (those that exist) of the given bars, with their seconds masks. */
@@ -230,21 +260,30 @@ export class OhlcvRepository {
     return latest;
   }
 
-  /** Counts refused deltas that were not fully covered by the stored row (see UpsertDeltasResult). */
-  private async countPartialOverlaps(
+  private async run(sql: string, rows: readonly BarDelta[], into: StoredBar[]): Promise<void> {
+    const result = await this.table.query<StoredBarRow[]>(sql, columnParams(rows));
+    for (const row of result) into.push(toStoredBar(row));
+  }
+
+  /** The refused writes whose data is not in the stored row (see UpsertDeltasResult.refused). */
+  private async refusedKeys(
     deltas: readonly BarDelta[],
     stored: readonly StoredBar[],
-  ): Promise<number | null> {
+  ): Promise<BarKey[] | null> {
     const written = new Set(stored.map((bar) => keyOf(bar.symbol, bar.timestamp.getTime())));
     const refused = deltas.filter((d) => !written.has(keyOf(d.symbol, d.minuteStartMs)));
-    if (refused.length === 0) return 0;
+    if (refused.length === 0) return [];
     try {
-      const rows = await this.table.query<{ conflicts: number }[]>(PARTIAL_OVERLAP_SQL, [
-        refused.map((d) => d.symbol),
-        refused.map((d) => new Date(d.minuteStartMs).toISOString()),
-        refused.map((d) => maskToText(d.maskLo, d.maskHi)),
-      ]);
-      return Number(rows[0]?.conflicts ?? 0);
+      const rows = await this.table.query<{ symbol: string; minute_ms: number | string }[]>(
+        REFUSED_KEYS_SQL,
+        [
+          refused.map((d) => d.symbol),
+          refused.map((d) => new Date(d.minuteStartMs).toISOString()),
+          refused.map((d) => maskToText(d.maskLo, d.maskHi)),
+          refused.map((d) => d.replace === true),
+        ],
+      );
+      return rows.map((row) => ({ symbol: row.symbol, minuteStartMs: Number(row.minute_ms) }));
     } catch {
       // Diagnostics only: the batch itself is written and must not be retried for this.
       return null;

@@ -35,22 +35,58 @@ ON CONFLICT (symbol, "timestamp") DO UPDATE SET
 WHERE (b.seconds_mask & EXCLUDED.seconds_mask) = 0
 ${RETURNING}`;
 
-/** Authoritative whole minutes (REST backfill): overwrite, and mark all 60 seconds counted. */
-export const REPLACE_SQL = `
-INSERT INTO ohlcv_1min AS b (${COLUMNS})
-SELECT * FROM ${UNNEST}
-ON CONFLICT (symbol, "timestamp") DO UPDATE SET
+const OVERWRITE = `
   open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
   volume = EXCLUDED.volume, vwap = EXCLUDED.vwap, open_second = EXCLUDED.open_second,
-  close_second = EXCLUDED.close_second, seconds_mask = EXCLUDED.seconds_mask
+  close_second = EXCLUDED.close_second, seconds_mask = EXCLUDED.seconds_mask`;
+
+/**
+ * A whole bar recomputed after a correction replaces the stored row, but only when the row
+ * counts no second the bar lacks (else someone else — a REST fill — wrote seconds this process
+ * never saw, and the row is left for the REST re-check). Rewriting the same bar twice is a no-op.
+ */
+export const REWRITE_SQL = `
+INSERT INTO ohlcv_1min AS b (${COLUMNS})
+SELECT * FROM ${UNNEST}
+ON CONFLICT (symbol, "timestamp") DO UPDATE SET ${OVERWRITE}
+WHERE (b.seconds_mask & ~EXCLUDED.seconds_mask) = 0
 ${RETURNING}`;
 
-/** Which of the given (refused) deltas held seconds the stored row does not have. */
-export const PARTIAL_OVERLAP_SQL = `
-SELECT count(*)::int AS conflicts
-FROM unnest($1::varchar[], $2::timestamptz[], $3::bigint[]) AS u(symbol, ts, mask)
+/**
+ * REST minutes written promptly to fill a gap (REST may still lag): whole minutes, all 60 seconds
+ * marked counted, but never over a stored row that already holds more volume (live seconds a
+ * lagging REST minute does not have yet). The final re-check replaces them unconditionally.
+ */
+export const REST_PROMPT_SQL = `
+INSERT INTO ohlcv_1min AS b (${COLUMNS})
+SELECT * FROM ${UNNEST}
+ON CONFLICT (symbol, "timestamp") DO UPDATE SET ${OVERWRITE}
+WHERE EXCLUDED.volume >= b.volume
+${RETURNING}`;
+
+/** REST minutes after their correction window closed (final): overwrite, all 60 seconds counted. */
+export const REST_FINAL_SQL = `
+INSERT INTO ohlcv_1min AS b (${COLUMNS})
+SELECT * FROM ${UNNEST}
+ON CONFLICT (symbol, "timestamp") DO UPDATE SET ${OVERWRITE}
+${RETURNING}`;
+
+/**
+ * Of the given refused writes, those that held seconds the stored row does not have (a merge)
+ * or whose row counts seconds the write lacks (a rewrite): their data is not in the row.
+ */
+export const REFUSED_KEYS_SQL = `
+SELECT u.symbol, (extract(epoch FROM u.ts) * 1000)::float8 AS minute_ms
+FROM unnest($1::varchar[], $2::timestamptz[], $3::bigint[], $4::boolean[]) AS u(symbol, ts, mask, rewrite)
 JOIN ohlcv_1min o ON o.symbol = u.symbol AND o."timestamp" = u.ts
-WHERE (o.seconds_mask & u.mask) <> u.mask`;
+WHERE CASE WHEN u.rewrite THEN (o.seconds_mask & ~u.mask) <> 0
+           ELSE (o.seconds_mask & u.mask) <> u.mask END`;
+
+/** Stored minutes of one symbol in [from, to], for comparing with REST (reconciliation). */
+export const READ_RANGE_SQL = `
+SELECT symbol, "timestamp", open::text AS open, high::text AS high, low::text AS low,
+       close::text AS close, volume::text AS volume, vwap::text AS vwap
+FROM ohlcv_1min WHERE symbol = $1 AND "timestamp" BETWEEN $2 AND $3 ORDER BY "timestamp"`;
 
 /** Stored rows of the given keys, for seeding bars an earlier lifetime began. */
 export const READ_STATES_SQL = `

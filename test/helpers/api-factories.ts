@@ -161,6 +161,18 @@ export function makeStatusSnapshot(
       lastRunAt: null,
       lastError: null,
     },
+    corrections: { applied: 5, deferred: 1, identical: 2, barsInMemory: 40 },
+    reconcile: {
+      scheduled: { restart: 1, evicted: 0, conflict: 0, 'gap-fill': 12, reconcile: 0 },
+      pending: 3,
+      requests: 2,
+      failures: 0,
+      minutesChecked: 10,
+      minutesReplaced: 2,
+      volumeDrift: 350,
+      missingInRest: 0,
+      lastError: null,
+    },
     patterns: {
       detectedByPattern: { Doji: 3, Hammer: 1 },
       persisted: 4,

@@ -26,14 +26,14 @@ class ScriptedStore implements ReplacingBarStore {
       this.failuresLeft--;
       throw Object.assign(new Error('connection terminated'), { code: 'ECONNRESET' });
     }
-    return { stored: deltas.map(toStored), ignored: 0, conflicts: 0 };
+    return { stored: deltas.map(toStored), ignored: 0, conflicts: 0, refused: [] };
   }
 
   async readBarStates(): Promise<StoredBarState[]> {
     return [];
   }
 
-  async replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
+  async writeRestBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
     return bars.map((b) =>
       toStored({ ...b, openSecond: 0, closeSecond: 59, maskLo: 1, maskHi: 1 }),
     );
@@ -175,9 +175,9 @@ describe('BarWriter', () => {
     expect(h.writer.backlog).toBe(1); // kept, not dropped
   });
 
-  it('serialises replaceMinuteBars with flushes and reports the stored rows', async () => {
+  it('serialises REST writes with flushes and reports the stored rows', async () => {
     const h = harness();
-    const stored = await h.writer.replaceMinuteBars([
+    const stored = await h.writer.writeRestBars([
       {
         symbol: 'AAPL',
         minuteStartMs: T0,
@@ -188,7 +188,7 @@ describe('BarWriter', () => {
         volume: 60,
         vwap: null,
       },
-    ]);
+    ], 'prompt');
     expect(stored).toHaveLength(1);
     expect(h.flushed).toEqual(stored);
     expect(h.writer.status()).toMatchObject({ barsReplaced: 1, barsWritten: 1 });

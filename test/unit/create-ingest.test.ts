@@ -8,7 +8,8 @@ const T0 = Date.UTC(2026, 2, 2, 14, 30, 0);
 const UNREACHED: IngestBarStore = {
   upsertDeltas: () => Promise.reject(new Error('unexpected write')),
   readBarStates: () => Promise.reject(new Error('unexpected read')),
-  replaceMinuteBars: () => Promise.reject(new Error('unexpected replace')),
+  writeRestBars: () => Promise.reject(new Error('unexpected REST write')),
+  readBarRange: () => Promise.resolve([]),
   latestMinutePerSymbol: () => Promise.reject(new Error('unexpected seed read')),
 };
 

@@ -30,7 +30,7 @@ function harness() {
       // The endpoint may return minutes outside the asked range; the filler must not write them.
       return [-1, 0, 1, 2, 3, 4].map((n) => bar(symbol, n));
     },
-    replaceMinuteBars: async (bars) => void written.push(...bars),
+    writeRestBars: async (bars) => void written.push(...bars),
     feedTimeMs: () => feedTime,
     logger: createQuietLogger(),
   };

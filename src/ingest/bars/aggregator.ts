@@ -3,6 +3,7 @@ import {
   AGGREGATOR_DEFAULTS,
   type AggregatorOptions,
   type AggregatorStatus,
+  type RecheckReason,
 } from './aggregator-options';
 import type { BarDelta, BarKey, StoredBarState } from '../../domain/bar-delta';
 import { BarState, coverage, SymbolState, type Coverage, type RememberedMask } from './bar-state';
@@ -15,17 +16,19 @@ import {
 import { ListenerSet } from '../listener-set';
 import { OpenBars } from './open-bars';
 
-export type { AggregatorOptions, AggregatorStatus } from './aggregator-options';
+export type { AggregatorOptions, AggregatorStatus, RecheckReason } from './aggregator-options';
 
 /**
- * Pure, synchronous minute roll-up keyed by (symbol, minute start). Each second is applied at
- * most once per process (a per-bar mask), out-of-order seconds land by second index, and the
- * seconds applied since the last flush are coalesced into one pending delta per bar, so the
- * write backlog is bounded by the number of distinct dirty bars. A bar is announced to
- * BarClosedListeners once, when it closes; closed bars leave memory once flushed, leaving only
- * a small remembered mask behind. Bars an earlier lifetime may have stored are seeded with the
- * stored row (through the writer) before their seconds are coalesced, so seconds re-delivered
- * after a restart are recognised one by one.
+ * Pure, synchronous minute roll-up keyed by (symbol, minute start). Out-of-order seconds land by
+ * second index, and the seconds applied since the last flush are coalesced into one pending
+ * delta per bar, so the write backlog is bounded by the number of distinct dirty bars. A bar
+ * keeps its per-second values until its correction window has passed: an identical re-broadcast
+ * changes nothing, a different one replaces that second's contribution and the bar's next write
+ * is the whole recomputed bar (a replace). A repeat whose earlier version is not in memory (a
+ * minute begun before a restart, or evicted) is handed to onRecheck for a REST re-fetch. A bar
+ * is announced to BarClosedListeners once, when it closes; it leaves memory once its window has
+ * passed and it is flushed, leaving a small remembered mask behind. Bars an earlier lifetime may
+ * have stored are seeded with the stored row (through the writer) before their seconds count.
  */
 export class MinuteBarAggregator {
   private readonly options: AggregatorOptions;
@@ -34,6 +37,8 @@ export class MinuteBarAggregator {
   private readonly dirty = new Set<BarState>();
   private readonly unseeded = new Set<BarState>();
   private readonly open = new OpenBars();
+  /** Closed bars inside their correction window, by minute. */
+  private readonly retained = new OpenBars();
   private readonly listeners: ListenerSet<MinuteBar>;
   private maxEndMs = -Infinity;
   /** Bars whose minute ends at or before this are closed. */
@@ -44,10 +49,13 @@ export class MinuteBarAggregator {
     secondsApplied: 0,
     duplicatesDropped: 0,
     lateApplied: 0,
+    correctionsApplied: 0,
+    correctionsDeferred: 0,
     barsClosed: 0,
     barsEvicted: 0,
   };
   private readonly closeBar = (bar: BarState): void => this.close(bar);
+  private readonly expireBar = (bar: BarState): void => this.expire(bar);
 
   constructor(options: Partial<AggregatorOptions> = {}) {
     this.options = { ...AGGREGATOR_DEFAULTS, ...options };
@@ -80,29 +88,22 @@ export class MinuteBarAggregator {
   apply(tick: TickData): boolean {
     const minute = minuteStart(tick.startMs);
     const c = coverage(tick, minute);
-    const { lo, hi } = c;
     let sym = this.symbols.get(tick.symbol);
     if (sym === undefined) {
       sym = new SymbolState(tick.symbol);
       this.symbols.set(tick.symbol, sym);
     }
     let bar = sym.bars.get(minute);
+    let taken = true;
     if (bar === undefined) {
       const remembered = sym.recent.get(minute);
-      if (remembered !== undefined && ((remembered.lo & lo) !== 0 || (remembered.hi & hi) !== 0)) {
-        this.count.duplicatesDropped++;
-        return false;
+      if (remembered !== undefined && ((remembered.lo & c.lo) !== 0 || (remembered.hi & c.hi) !== 0)) {
+        return this.repeatOutOfMemory(tick, minute, 'evicted');
       }
       bar = this.createBar(sym, minute, remembered);
-    } else if ((bar.lifeLo & lo) !== 0 || (bar.lifeHi & hi) !== 0) {
-      this.count.duplicatesDropped++;
-      return false;
     }
-
-    bar.lifeLo |= lo;
-    bar.lifeHi |= hi;
     if (bar.held !== null) bar.held.push(tick);
-    else this.accept(bar, tick, c);
+    else taken = this.applyToBar(bar, tick, c);
 
     if (tick.startMs > sym.maxStartMs) sym.maxStartMs = tick.startMs;
     if (sym.maxStartMs >= sym.closeDueMs) this.closeSymbolBars(sym);
@@ -110,8 +111,10 @@ export class MinuteBarAggregator {
       this.maxEndMs = tick.endMs;
       const watermark = tick.endMs - this.options.watermarkGraceMs;
       if (watermark >= this.open.dueMs) this.closeThrough(watermark);
+      else if (watermark - this.options.correctionWindowMs >= this.retained.dueMs)
+        this.retained.closeThrough(watermark - this.options.correctionWindowMs, this.expireBar);
     }
-    return true;
+    return taken;
   }
 
   /**
@@ -122,6 +125,7 @@ export class MinuteBarAggregator {
   closeThrough(watermarkMs: number): void {
     if (watermarkMs > this.closedThroughMs) this.closedThroughMs = watermarkMs;
     this.open.closeThrough(watermarkMs, this.closeBar);
+    this.retained.closeThrough(watermarkMs - this.options.correctionWindowMs, this.expireBar);
   }
 
   /**
@@ -135,7 +139,7 @@ export class MinuteBarAggregator {
       out.push(bar.takeDelta());
       this.dirty.delete(bar);
       bar.dirty = false;
-      if (bar.closed) this.evict(bar);
+      if (bar.expired) this.evict(bar);
     }
     return out;
   }
@@ -173,19 +177,12 @@ export class MinuteBarAggregator {
       if (row !== undefined) {
         bar.lifeLo |= row.maskLo;
         bar.lifeHi |= row.maskHi;
-        bar.whole.add(row, row.openSecond, row.closeSecond, row.maskLo, row.maskHi);
+        bar.addBase(row, row.openSecond, row.closeSecond, row.maskLo, row.maskHi);
       }
-      for (const tick of held) {
-        const c = coverage(tick, bar.minuteStartMs);
-        if (row !== undefined && ((row.maskLo & c.lo) !== 0 || (row.maskHi & c.hi) !== 0)) {
-          this.count.duplicatesDropped++;
-        } else {
-          this.accept(bar, tick, c);
-        }
-      }
+      for (const tick of held) this.applyToBar(bar, tick, coverage(tick, bar.minuteStartMs));
       if (bar.closed) {
         if (bar.announce) this.listeners.emit(bar.toMinuteBar());
-        if (!bar.dirty) this.evict(bar);
+        if (bar.expired && !bar.dirty) this.evict(bar);
       }
     }
   }
@@ -199,7 +196,7 @@ export class MinuteBarAggregator {
     return this.open.size;
   }
 
-  /** Bars held in memory (open, or closed and waiting for their seed or flush). */
+  /** Bars held in memory (open, or closed and inside their correction window or unwritten). */
   get barsInMemory(): number {
     let total = 0;
     for (const sym of this.symbols.values()) total += sym.bars.size;
@@ -208,19 +205,69 @@ export class MinuteBarAggregator {
 
   /** Monotonic counters, for the status snapshot and tests. */
   status(): AggregatorStatus {
-    return { ...this.count, listenerErrors: this.listeners.errors };
+    return { ...this.count, listenerErrors: this.listeners.errors, barsInMemory: this.barsInMemory };
   }
 
-  private accept(bar: BarState, tick: TickData, c: Coverage): void {
-    bar.whole.add(tick, c.first, c.last, c.lo, c.hi);
+  /** A tick for a bar whose stored part is known: new seconds count, repeats are compared. */
+  private applyToBar(bar: BarState, tick: TickData, c: Coverage): boolean {
+    if ((bar.lifeLo & c.lo) !== 0 || (bar.lifeHi & c.hi) !== 0) return this.repeat(bar, tick, c);
+    bar.lifeLo |= c.lo;
+    bar.lifeHi |= c.hi;
+    if (tick.eventType === 'AM') {
+      bar.addBase(tick, c.first, c.last, c.lo, c.hi);
+    } else {
+      bar.whole.add(tick, c.first, c.last, c.lo, c.hi);
+      bar.seconds.append(c.first, tick);
+    }
     bar.pending.add(tick, c.first, c.last, c.lo, c.hi);
     this.count.secondsApplied++;
     if (bar.closed) this.count.lateApplied++;
-    if (!bar.dirty) {
-      bar.dirty = true;
-      this.dirty.add(bar);
-      if (this.dirty.size === this.backlogThreshold) this.backlogListener?.();
+    this.markDirty(bar);
+    return true;
+  }
+
+  /**
+   * A second counted already: the latest version is the truth. Applied from memory when its
+   * earlier version is held here and every counted second of the bar is too (so the whole bar
+   * can be rewritten); otherwise the minute is re-checked from REST.
+   */
+  private repeat(bar: BarState, tick: TickData, c: Coverage): boolean {
+    if (tick.eventType === 'AM') {
+      this.count.duplicatesDropped++;
+      return false;
     }
+    const slot = bar.seconds.find(c.first);
+    if (slot >= 0 && bar.seconds.same(slot, tick)) {
+      this.count.duplicatesDropped++;
+      return false;
+    }
+    const whole = bar.whole;
+    if (slot < 0 || whole.maskLo !== bar.lifeLo || whole.maskHi !== bar.lifeHi) {
+      return this.repeatOutOfMemory(tick, bar.minuteStartMs, slot < 0 ? 'restart' : 'evicted');
+    }
+    bar.seconds.replace(slot, tick);
+    bar.recompute();
+    bar.rewrite = true;
+    this.count.correctionsApplied++;
+    this.markDirty(bar);
+    return true;
+  }
+
+  private repeatOutOfMemory(tick: TickData, minute: number, reason: RecheckReason): false {
+    if (tick.eventType === 'AM') {
+      this.count.duplicatesDropped++;
+      return false;
+    }
+    this.count.correctionsDeferred++;
+    this.options.onRecheck?.(tick.symbol, minute, reason);
+    return false;
+  }
+
+  private markDirty(bar: BarState): void {
+    if (bar.dirty) return;
+    bar.dirty = true;
+    this.dirty.add(bar);
+    if (this.dirty.size === this.backlogThreshold) this.backlogListener?.();
   }
 
   private createBar(
@@ -248,6 +295,7 @@ export class MinuteBarAggregator {
       // listeners either saw already or would receive out of order and incomplete.
       bar.closed = true;
       bar.announce = false;
+      this.retain(bar);
       return bar;
     }
     this.open.add(bar);
@@ -272,10 +320,28 @@ export class MinuteBarAggregator {
     bar.closed = true;
     this.open.remove(bar);
     this.count.barsClosed++;
-    // An unseeded bar is announced (and evicted) once its stored part is known: applySeeds.
+    // An unseeded bar is announced once its stored part is known: applySeeds.
+    this.retain(bar);
     if (bar.held !== null) return;
     if (bar.announce) this.listeners.emit(bar.toMinuteBar());
-    if (!bar.dirty) this.evict(bar);
+  }
+
+  /** A closed bar stays for its correction window (in feed time), then goes once written. */
+  private retain(bar: BarState): void {
+    const windowEndMs = bar.minuteStartMs + MINUTE_MS + this.options.correctionWindowMs;
+    if (this.options.correctionWindowMs > 0 && windowEndMs > this.closedThroughMs) {
+      this.retained.add(bar);
+      return;
+    }
+    bar.expired = true;
+    if (!bar.dirty && bar.held === null) this.evict(bar);
+  }
+
+  /** Its window has passed (retained.closeThrough). */
+  private expire(bar: BarState): void {
+    this.retained.remove(bar);
+    bar.expired = true;
+    if (!bar.dirty && bar.held === null) this.evict(bar);
   }
 
   private evict(bar: BarState): void {

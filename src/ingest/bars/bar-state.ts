@@ -1,8 +1,9 @@
 import type { TickData } from '../../domain/tick';
 import type { BarDelta } from '../../domain/bar-delta';
-import type { MinuteBar } from '../../domain/minute-bar';
+import type { MinuteBar, OhlcvValues } from '../../domain/minute-bar';
 import { HALF_MASK, highBit, lowBit } from '../../domain/seconds-mask';
 import { Rollup } from './rollup';
+import { SecondValues } from './second-values';
 
 /** The seconds of its minute one tick covers, as a span and as mask bits. */
 export interface Coverage {
@@ -59,10 +60,21 @@ export class BarState {
   lifeHi = 0;
   readonly whole = new Rollup();
   readonly pending = new Rollup();
+  /**
+   * The part of the bar known only as a roll-up (its stored row when seeded, an `AM` minute):
+   * a repeat of one of its seconds cannot be applied from memory.
+   */
+  base: Rollup | null = null;
+  /** Per-second values of the seconds this process took, for corrections. */
+  readonly seconds = new SecondValues();
+  /** A second was corrected: the next write replaces the stored row with the whole bar. */
+  rewrite = false;
   closed = false;
   /** False for bars (re)created after their minute had closed: they are never announced. */
   announce = true;
   dirty = false;
+  /** Its correction window has passed: evict it once it is written. */
+  expired = false;
   /**
    * Ticks held back until the stored row of this bar is known (non-null = awaiting its seed):
    * a bar another lifetime may have written cannot be coalesced blindly, or a re-delivered
@@ -75,8 +87,33 @@ export class BarState {
     readonly minuteStartMs: number,
   ) {}
 
+  /** Adds a roll-up-only part (stored row, `AM` minute) to the bar. */
+  addBase(values: OhlcvValues, first: number, last: number, lo: number, hi: number): void {
+    this.base ??= new Rollup();
+    this.base.add(values, first, last, lo, hi);
+    this.whole.add(values, first, last, lo, hi);
+  }
+
+  /** Rebuilds the whole bar from its base and its seconds (after a correction). */
+  recompute(): void {
+    const w = this.whole;
+    w.reset();
+    const b = this.base;
+    if (b !== null && !b.isEmpty) {
+      w.add(
+        { open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, vwap: b.vwap() },
+        b.openSecond,
+        b.closeSecond,
+        b.maskLo,
+        b.maskHi,
+      );
+    }
+    this.seconds.rollInto(w);
+  }
+
+  /** The pending delta, or the whole bar as a replace when a second was corrected. */
   takeDelta(): BarDelta {
-    const p = this.pending;
+    const p = this.rewrite ? this.whole : this.pending;
     const delta: BarDelta = {
       symbol: this.owner.symbol,
       minuteStartMs: this.minuteStartMs,
@@ -90,8 +127,10 @@ export class BarState {
       vwap: p.vwap(),
       maskLo: p.maskLo,
       maskHi: p.maskHi,
+      ...(this.rewrite ? { replace: true as const } : {}),
     };
-    p.reset();
+    this.pending.reset();
+    this.rewrite = false;
     return delta;
   }
 

@@ -1,4 +1,10 @@
-import type { BarDelta, BarKey, StoredBarState, UpsertDeltasResult } from '../../domain/bar-delta';
+import type {
+  BarDelta,
+  BarKey,
+  RestWriteMode,
+  StoredBarState,
+  UpsertDeltasResult,
+} from '../../domain/bar-delta';
 import type { MinuteBar } from '../../domain/minute-bar';
 import type { StoredBar } from '../../domain/stored-bar';
 
@@ -20,7 +26,7 @@ export interface DirtyBarSource {
   applySeeds(keys: readonly BarKey[], stored: readonly StoredBarState[]): void;
 }
 
-/** The store, plus authoritative replaces for backfill (the ohlcv repository). */
+/** The store, plus REST minutes for backfill and re-checks (the ohlcv repository). */
 export interface ReplacingBarStore extends BarStore {
-  replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]>;
+  writeRestBars(bars: readonly MinuteBar[], mode: RestWriteMode): Promise<StoredBar[]>;
 }

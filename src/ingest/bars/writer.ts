@@ -2,7 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { StoredBar } from '../../domain/stored-bar';
 import { RateLimitedLog, type Logger } from '../../logger';
 import type { WriterStatus } from '../../domain/status';
-import type { BarDelta, UpsertDeltasResult } from '../../domain/bar-delta';
+import type {
+  BarDelta,
+  BarKey,
+  RestWriteMode,
+  UpsertDeltasResult,
+} from '../../domain/bar-delta';
 import { isPermanentWriteFailure } from '../../domain/write-failure';
 import { WriteBehind, type FlushOutcome } from '../../lib/write-behind';
 import type { DirtyBarSource, ReplacingBarStore } from './bar-store';
@@ -26,6 +31,8 @@ export interface BarWriterOptions {
   onFlushed?: (bars: StoredBar[]) => void;
   /** Duration of every successful flush statement, ms (e.g. a Prometheus histogram). */
   onFlushLatency?: (ms: number) => void;
+  /** Bars the store refused because their data is not in the row: re-check them from REST. */
+  onRefused?: (keys: BarKey[]) => void;
 }
 
 /** drain() gave up before the backlog was written (the database stayed down). */
@@ -123,12 +130,13 @@ export class BarWriter {
   }
 
   /**
-   * Writes authoritative whole minutes (REST backfill) through the same serialised path, then
-   * reports them like a flush. Throws the store's error; the caller owns retries.
+   * Writes REST minutes (gap fill: `prompt`; re-check after the window: `final`) through the
+   * same serialised path, then reports them like a flush. Throws the store's error; the caller
+   * owns retries.
    */
-  async replaceMinuteBars(bars: readonly MinuteBar[]): Promise<StoredBar[]> {
+  async writeRestBars(bars: readonly MinuteBar[], mode: RestWriteMode): Promise<StoredBar[]> {
     if (bars.length === 0) return [];
-    const stored = await this.machine.exclusive(() => this.options.store.replaceMinuteBars(bars));
+    const stored = await this.machine.exclusive(() => this.options.store.writeRestBars(bars, mode));
     this.counters.barsReplaced += stored.length;
     this.counters.barsWritten += stored.length;
     this.notifyFlushed(stored);
@@ -186,9 +194,10 @@ export class BarWriter {
       this.rateLimited.warn(
         'bar-conflicts',
         { conflicts: result.conflicts, ignored: result.ignored, batch: batch.length },
-        'bar deltas refused that mixed already-stored and new seconds (their new seconds are lost)',
+        'bar writes refused whose seconds the stored row cannot take (REST-filled minute); re-checking them from REST',
       );
     }
+    if (result.refused.length > 0) this.options.onRefused?.(result.refused);
     this.notifyFlushed(result.stored);
   }
 

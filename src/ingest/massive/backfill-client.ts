@@ -73,7 +73,9 @@ export class MassiveBackfillClient {
     }
     const base = this.options.restUrl.replace(/\/+$/, '');
     let url: string | null = this.withApiKey(
-      `${base}/v2/aggs/ticker/${encodeURIComponent(symbol)}/range/1/minute/${fromMs}/${toMs}?adjusted=true&sort=asc&limit=${this.tuning.pageLimit}`,
+      // Unadjusted, like the stream; `to` hedged by a minute (endpoints differ on whether a
+      // bar starting exactly at `to` is included) and trimmed below.
+      `${base}/v2/aggs/ticker/${encodeURIComponent(symbol)}/range/1/minute/${fromMs}/${toMs + MINUTE_MS}?adjusted=false&sort=asc&limit=${this.tuning.pageLimit}`,
     );
     const byMinute = new Map<number, MinuteBar>();
     try {
@@ -92,7 +94,8 @@ export class MassiveBackfillClient {
         }
         for (const raw of (body.results as unknown[] | undefined) ?? []) {
           const bar = this.toBar(symbol, raw);
-          if (bar) byMinute.set(bar.minuteStartMs, bar);
+          if (bar && bar.minuteStartMs >= fromMs && bar.minuteStartMs <= toMs)
+            byMinute.set(bar.minuteStartMs, bar);
         }
         url =
           typeof body.next_url === 'string' && body.next_url !== ''
