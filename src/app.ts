@@ -168,8 +168,9 @@ function feedPorts(
       reconcileSymbols: config.reconcileSymbols,
       requestsPerMinute: config.reconcileRequestsPerMinute,
     },
-    // Re-checks fall due on the feed's clock: the simulator's own (it may be accelerated).
-    clock: simulator ? () => simulator.now() : Date.now,
+    // Re-checks fall due on the feed's clock: the simulator's own (it may be accelerated);
+    // for Massive, ingest's feed clock (feed time, the wall clock when quiet).
+    ...(simulator ? { clock: () => simulator.now() } : {}),
     feed: {
       wsUrl: feed.wsUrl,
       apiKey: feed.apiKey,

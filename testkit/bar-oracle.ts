@@ -7,7 +7,9 @@ import type { SimAggregate } from '../src/ingest/simulator/generator';
  * from the bar definition alone and shares no code with the aggregator, the writer or the
  * simulator's MinuteBook: a bar is the fold of its minute's seconds taken in second order (open
  * of the earliest, close of the latest, max high, min low, summed volume, volume-weighted VWAP),
- * whatever order they arrived in, and a (symbol, second) offered twice counts once.
+ * whatever order they arrived in. A (symbol, second) offered again is a re-broadcast: by
+ * default the latest version is the truth (Massive re-sends a second when late trades change
+ * it), with `repeats: 'first'` the first copy counts.
  */
 
 /** One per-second aggregate, the oracle's only input (adapters below). */
@@ -28,6 +30,8 @@ export type OracleBar = MinuteBar & {
 export interface BarOracleOptions {
   /** Only these symbols (default: all). */
   symbols?: ReadonlySet<string>;
+  /** Which copy of a second offered twice counts (default `latest`). */
+  repeats?: 'latest' | 'first';
 }
 
 const MINUTE_MS = 60_000;
@@ -98,14 +102,14 @@ export class BarOracle {
       this.minutes.set(key, minute);
     }
     const slot = Math.floor(offset / 1000);
-    // The feed contract today: the first copy of a second counts, a repeat changes nothing.
     if (minute.filled[slot] === 1) {
       this.repeats++;
-      return;
+      if (this.options.repeats === 'first') return;
+    } else {
+      minute.filled[slot] = 1;
+      minute.count++;
+      this.seconds++;
     }
-    minute.filled[slot] = 1;
-    minute.count++;
-    this.seconds++;
     const at = slot * FIELDS;
     minute.values[at] = second.open;
     minute.values[at + 1] = second.high;

@@ -6,24 +6,28 @@ import {
   type IngestStatusSnapshot,
 } from '../domain/status';
 import type { TickData } from '../domain/tick';
-import { RateLimitedLog, type Logger } from '../logger';
-import { MinuteBarAggregator, type AggregatorOptions } from './bars/aggregator';
-import { BarWriter, type BarWriterOptions } from './bars/writer';
+import { MINUTE_MS, minuteStart } from '../domain/minute-bar';
+import { RateLimitedLog } from '../logger';
+import type { MinuteBarAggregator, RecheckReason } from './bars/aggregator';
+import { BarWriter } from './bars/writer';
 import { GapFiller } from './gap-filler';
+import {
+  feedClock,
+  feedListener,
+  maxValue,
+  newAggregator,
+  newBackfillClient,
+  newestStored,
+  newPipeline,
+  newPool,
+  writerOptions,
+} from './ingest-nodes';
 import { newRecheckScheduler, reconcileListener } from './create-rechecks';
 import type { RecheckScheduler } from './recheck-scheduler';
-import { CORRECTION_DEFAULTS } from './ingest-options';
-import type {
-  IngestBackfill,
-  IngestBarStore,
-  IngestFeed,
-  IngestOptions,
-  IngestSinks,
-} from './ingest-options';
-import { MassiveBackfillClient } from './massive/backfill-client';
-import type { FeedListener } from './massive/feed-listener';
-import { MassivePool } from './massive/pool';
-import { createPipeline, type Pipeline } from './pipeline';
+import { CORRECTION_DEFAULTS, type IngestOptions } from './ingest-options';
+import type { MassiveBackfillClient } from './massive/backfill-client';
+import type { MassivePool } from './massive/pool';
+import type { Pipeline } from './pipeline';
 import { IngestStats } from './stats';
 
 export type {
@@ -78,13 +82,16 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
     batchDelayMs: Math.min(CORRECTION_DEFAULTS.batchDelayMs, windowMs / 4),
     ...options.corrections,
   };
-  const clock = options.clock ?? Date.now;
   const stats = new IngestStats();
+  const clock = options.clock ?? (() => feedClock(stats));
   const listenerLog = new RateLimitedLog(logger.child({ component: 'ingest' }));
   // Bound below, once the writer exists: the aggregator and the writer report to it.
   let rechecks: RecheckScheduler | null = null;
-  const aggregator = newAggregator(sinks, listenerLog, corrections.windowMs, (s, m, why) =>
-    rechecks?.schedule(s, m, why),
+  const aggregator = newAggregator(
+    sinks,
+    listenerLog,
+    corrections.windowMs,
+    (s: string, m: number, why: RecheckReason) => rechecks?.schedule(s, m, why),
   );
   const latestStored =
     options.seedFromStore === false ? new Map<string, number>() : await newestStored(store, feed);
@@ -115,18 +122,29 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
             writeRestBars: async (bars) => void (await writer.writeRestBars(bars, 'prompt')),
             recheck: (symbol, minute) => rechecks?.schedule(symbol, minute, 'gap-fill'),
             feedTimeMs: () => stats.lastTickEndMs,
-            clockMs: feed?.source === 'massive' || options.clock ? clock : undefined,
+            clockMs: clock,
             logger: logger.child({ component: 'backfill' }),
           },
           { maxMinutes: backfill.maxMinutes },
         )
       : null;
-  if (gapFiller)
-    for (const [symbol, minute] of latestStored) gapFiller.enqueueUntilLive(symbol, minute);
+  // Corrections broadcast while we were away (down, or between sockets) are lost for the minutes
+  // before the gap too: those still inside the window are re-checked as well.
+  const recheckBefore = (symbol: string, fromMs: number) => {
+    const last = minuteStart(fromMs);
+    for (let m = minuteStart(fromMs - corrections.windowMs); m < last; m += MINUTE_MS)
+      rechecks?.schedule(symbol, m, 'gap-fill');
+  };
+  if (gapFiller) {
+    for (const [symbol, minute] of latestStored) {
+      gapFiller.enqueueUntilLive(symbol, minute);
+      recheckBefore(symbol, minute);
+    }
+  }
 
   const frameTicks =
     probe?.frameTicks?.(pipeline) ?? ((ticks: readonly TickData[]) => pipeline.handleTicks(ticks));
-  const listener = feedListener(stats, frameTicks, gapFiller, logger);
+  const listener = feedListener(stats, frameTicks, gapFiller, logger, recheckBefore);
   const pool = feed ? newPool(feed, listener, logger) : null;
   return new IngestGraph(
     stats,
@@ -209,120 +227,4 @@ class IngestGraph implements Ingest {
     const client = this.backfillClient.status();
     return { ...fills, requests: client.requests, lastError: fills.lastError ?? client.lastError };
   }
-}
-
-function newAggregator(
-  sinks: IngestSinks,
-  log: RateLimitedLog,
-  correctionWindowMs: number,
-  onRecheck: AggregatorOptions['onRecheck'],
-): MinuteBarAggregator {
-  const aggregator = new MinuteBarAggregator({
-    correctionWindowMs,
-    ...(onRecheck ? { onRecheck } : {}),
-    onListenerError: (error, bar) =>
-      log.warn(
-        'bar-closed-listener',
-        { err: error, symbol: bar.symbol, minuteStartMs: bar.minuteStartMs },
-        'bar-closed listener threw; the bar was still built and written',
-      ),
-  });
-  for (const listener of sinks.barClosedListeners ?? []) aggregator.addBarClosedListener(listener);
-  return aggregator;
-}
-
-function newPipeline(
-  stats: IngestStats,
-  aggregator: MinuteBarAggregator,
-  sinks: IngestSinks,
-  log: RateLimitedLog,
-): Pipeline {
-  return createPipeline({
-    stats,
-    aggregator,
-    tickListeners: sinks.tickListeners,
-    onListenerError: (error, tick) =>
-      log.warn(
-        'tick-listener',
-        { err: error, symbol: tick.symbol, startMs: tick.startMs },
-        'tick listener threw; the tick was still counted and aggregated',
-      ),
-  });
-}
-
-/** What every socket reports: frames into stats and the pipeline, gaps to the gap filler. */
-function feedListener(
-  stats: IngestStats,
-  frameTicks: (ticks: readonly TickData[]) => void,
-  gapFiller: GapFiller | null,
-  logger: Logger,
-): FeedListener {
-  return {
-    frame(frame) {
-      stats.countFrame(frame.dataCount, frame.rejects);
-      if (frame.events.length > 0) frameTicks(frame.events);
-    },
-    gap(gap) {
-      if (gapFiller === null) return;
-      for (const symbol of gap.symbols)
-        gapFiller.enqueue({ symbol, fromMs: gap.fromMs, toMs: gap.toMs });
-    },
-    fatal: (error) => logger.error({ err: error }, 'feed socket stopped for good'),
-  };
-}
-
-/** The newest stored minute per symbol of the feed's universe (every symbol for `*` or no feed). */
-function newestStored(store: IngestBarStore, feed: IngestFeed | undefined) {
-  const symbols = feed === undefined || feed.symbols[0] === '*' ? undefined : feed.symbols;
-  return store.latestMinutePerSymbol(symbols);
-}
-
-function maxValue(map: ReadonlyMap<string, number>): number {
-  let max = -Infinity;
-  for (const value of map.values()) if (value > max) max = value;
-  return max;
-}
-
-function writerOptions(
-  options: IngestOptions,
-  source: BarWriterOptions['source'],
-): BarWriterOptions {
-  const { store, logger, tuning, sinks = {} } = options;
-  return {
-    source,
-    store,
-    logger: logger.child({ component: 'bar-writer' }),
-    flushIntervalMs: tuning.flushIntervalMs,
-    flushBatchSize: tuning.flushBatchSize,
-    // Absent, not undefined: the writer's own defaults apply.
-    ...(tuning.retryInitialMs === undefined ? {} : { retryInitialMs: tuning.retryInitialMs }),
-    ...(tuning.retryMaxMs === undefined ? {} : { retryMaxMs: tuning.retryMaxMs }),
-    ...(sinks.barsStored === undefined ? {} : { onFlushed: sinks.barsStored }),
-    ...(sinks.flushLatency === undefined ? {} : { onFlushLatency: sinks.flushLatency }),
-  };
-}
-
-function newBackfillClient(backfill: IngestBackfill, logger: Logger): MassiveBackfillClient {
-  return new MassiveBackfillClient({
-    restUrl: backfill.restUrl,
-    apiKey: backfill.apiKey,
-    source: backfill.source,
-    maxFutureMs: backfill.maxFutureMs,
-    logger,
-  });
-}
-
-function newPool(feed: IngestFeed, listener: FeedListener, logger: Logger): MassivePool {
-  return new MassivePool({
-    url: feed.wsUrl,
-    apiKey: feed.apiKey,
-    symbols: feed.symbols,
-    connections: feed.connections,
-    source: feed.source,
-    maxFutureMs: feed.maxFutureMs,
-    noDataTimeoutMs: feed.noDataTimeoutMs,
-    pingIntervalMs: feed.pingIntervalMs,
-    logger,
-    listener,
-  });
 }

@@ -5,7 +5,6 @@ import type { IngestBarStore, IngestCorrections } from './ingest-options';
 import type { MassiveBackfillClient } from './massive/backfill-client';
 import { RecheckScheduler } from './recheck-scheduler';
 
-
 /** The REST re-check path: REST client → compare with the stored minutes → final write. */
 export function newRecheckScheduler(
   client: MassiveBackfillClient,

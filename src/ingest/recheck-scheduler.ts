@@ -36,14 +36,17 @@ const DEFAULTS: RecheckOptions = {
   checkIntervalMs: 1_000,
 };
 
-/** Volumes and prices are compared as stored (numeric text parsed), VWAP to its stored scale. */
+/**
+ * Volumes and prices are compared as stored (numeric text parsed); VWAP only beyond REST's own
+ * precision (4 decimals), so a live minute REST agrees with is not replaced for rounding.
+ */
 function differs(stored: StoredBar | undefined, rest: MinuteBar): boolean {
   if (stored === undefined) return true;
   if (Number(stored.volume) !== rest.volume) return true;
   if (Number(stored.open) !== rest.open || Number(stored.close) !== rest.close) return true;
   if (Number(stored.high) !== rest.high || Number(stored.low) !== rest.low) return true;
   if ((stored.vwap === null) !== (rest.vwap === null)) return true;
-  return rest.vwap !== null && Math.abs(Number(stored.vwap) - rest.vwap) > 5e-7;
+  return rest.vwap !== null && Math.abs(Number(stored.vwap) - rest.vwap) > 1e-4;
 }
 
 /**
@@ -113,7 +116,9 @@ export class RecheckScheduler {
     const { windowMs, batchDelayMs } = this.options;
     for (const [symbol, minutes] of [...this.due]) {
       if ((this.retry.get(symbol)?.atMs ?? 0) > Date.now()) continue;
-      const ripe = [...minutes.keys()].filter((m) => m + MINUTE_MS + windowMs <= now).sort((a, b) => a - b);
+      const ripe = [...minutes.keys()]
+        .filter((m) => m + MINUTE_MS + windowMs <= now)
+        .sort((a, b) => a - b);
       if (ripe.length === 0 || ripe[0] + MINUTE_MS + windowMs + batchDelayMs > now) continue;
       for (const range of ranges(ripe, this.options.maxRangeMinutes)) {
         if (!this.takeToken()) return;
@@ -123,7 +128,11 @@ export class RecheckScheduler {
     }
   }
 
-  private async check(symbol: string, range: number[], minutes: Map<number, number>): Promise<void> {
+  private async check(
+    symbol: string,
+    range: number[],
+    minutes: Map<number, number>,
+  ): Promise<void> {
     const fromMs = range[0];
     const toMs = range[range.length - 1];
     this.counters.requests++;
@@ -157,9 +166,15 @@ export class RecheckScheduler {
       this.counters.failures++;
       this.counters.lastError = error instanceof Error ? error.message : String(error);
       const streak = (this.retry.get(symbol)?.streak ?? 0) + 1;
-      const delayMs = backoffDelay({ minMs: 2_000, maxMs: 60_000, factor: 2, jitter: 0 }, streak - 1);
+      const delayMs = backoffDelay(
+        { minMs: 2_000, maxMs: 60_000, factor: 2, jitter: 0 },
+        streak - 1,
+      );
       this.retry.set(symbol, { atMs: Date.now() + delayMs, streak });
-      this.deps.logger.warn({ err: error, symbol, retryInMs: delayMs }, 'minute re-check failed; will retry');
+      this.deps.logger.warn(
+        { err: error, symbol, retryInMs: delayMs },
+        'minute re-check failed; will retry',
+      );
     }
   }
 
@@ -177,7 +192,13 @@ export class RecheckScheduler {
   }
 }
 
-const REASONS: readonly RecheckReason[] = ['restart', 'evicted', 'conflict', 'gap-fill', 'reconcile'];
+const REASONS: readonly RecheckReason[] = [
+  'restart',
+  'evicted',
+  'conflict',
+  'gap-fill',
+  'reconcile',
+];
 
 /** Sorted minutes split into runs of at most `max` minutes of span. */
 function ranges(sorted: readonly number[], max: number): number[][] {

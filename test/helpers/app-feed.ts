@@ -77,6 +77,17 @@ export class FeedRecorder {
     return gaps;
   }
 
+  /**
+   * The truth of the real feed: every minute rolled up from the latest broadcast version of each
+   * second (first versions and corrections), whatever the app was sent. `keep` selects minutes.
+   */
+  truthBars(keep: (minuteStartMs: number) => boolean): Map<string, OracleBar> {
+    const truth = new BarOracle();
+    for (const event of this.generated)
+      if (keep(minuteStart(event.s))) truth.add(fromSimAggregate(event));
+    return truth.bars();
+  }
+
   /** Number of (symbol, minute) pairs in gapMinutes(). */
   gapMinuteCount(): number {
     let total = 0;
@@ -165,7 +176,13 @@ export interface ExternalFeed {
  * clock for the whole test, as a real feed does. Every symbol trades every second.
  */
 export async function startExternalFeed(
-  options: { symbols?: readonly string[]; minutesAgo?: number; seed?: number } = {},
+  options: {
+    symbols?: readonly string[];
+    minutesAgo?: number;
+    seed?: number;
+    /** Overrides of the ideal feed (e.g. corrections and REST lag like the real one). */
+    real?: Partial<SimulatorOptions>;
+  } = {},
 ): Promise<ExternalFeed> {
   const symbols = options.symbols ?? ['AAPL', 'AMZN', 'GOOGL', 'META', 'MSFT', 'NVDA'];
   const startMs = minuteStart(Date.now()) - (options.minutesAgo ?? 20) * MINUTE_MS;
@@ -180,6 +197,7 @@ export async function startExternalFeed(
     // The app may run up to 3 sockets on the key; the expectations below are first-version.
     maxConnections: 3,
     ...IDEAL_FEED,
+    ...options.real,
     ...recorder.hooks,
   });
   const { wsUrl, restUrl } = await sim.start(0);

@@ -220,7 +220,7 @@ describe('MassiveBackfillClient validation (real HTTP server with hand-written p
       'k-123',
       'k-123',
     ]);
-    expect(seen.at(-2)).toContain('adjusted=true&sort=asc&limit=50000');
+    expect(seen.at(-2)).toContain('adjusted=false&sort=asc&limit=50000');
   });
 
   it('refuses to send the key to a next_url on another origin', async () => {

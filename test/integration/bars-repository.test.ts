@@ -103,7 +103,7 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
     expect(first.stored).toHaveLength(3);
     const before = await readStoredBars(db.dataSource);
     const retry = await repo.upsertDeltas(batch);
-    expect(retry).toEqual({ stored: [], ignored: 3, conflicts: 0 });
+    expect(retry).toEqual({ stored: [], ignored: 3, conflicts: 0, refused: [] });
     expect(await readStoredBars(db.dataSource)).toEqual(before);
   });
 
@@ -155,7 +155,7 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
       delta('AAPL', 1, [30], { low: 1, volume: 1000 }),
       delta('TSLA', 0, [0], { volume: 1000 }),
     ]);
-    expect(late).toEqual({ stored: [], ignored: 3, conflicts: 0 });
+    expect(late).toEqual({ stored: [], ignored: 3, conflicts: 0, refused: [] });
     const stored = await readStoredBars(db.dataSource);
     expect(stored.get(barKey('AAPL', T0))).toMatchObject({
       open: '10.01',
@@ -170,6 +170,52 @@ describe.each(testDatabaseKinds())('ohlcv repository on %s', (kind) => {
     // Replacing again is idempotent.
     await repo.replaceMinuteBars([tsla]);
     expect(await readStoredBars(db.dataSource)).toEqual(stored);
+  });
+
+  it('rewrites a corrected bar whole, idempotently, unless the row holds seconds it lacks', async () => {
+    await repo.upsertDeltas([delta('AAPL', 0, [1, 2], { volume: 40 }), delta('MSFT', 0, [5])]);
+    const rewrite = delta('AAPL', 0, [1, 2, 3], { volume: 55, high: 13, replace: true });
+    const first = await repo.upsertDeltas([rewrite]);
+    expect(first).toMatchObject({ ignored: 0, refused: [] });
+    const once = await readStoredBars(db.dataSource);
+    expect(once.get(barKey('AAPL', T0))).toMatchObject({ volume: 55, high: '13' });
+    // A retried rewrite (ambiguous failure) changes nothing.
+    await repo.upsertDeltas([rewrite]);
+    expect(await readStoredBars(db.dataSource)).toEqual(once);
+    // MSFT's row counts second 5, which this rewrite lacks: refused and reported for a re-check.
+    const refused = await repo.upsertDeltas([delta('MSFT', 0, [6], { volume: 1, replace: true })]);
+    expect(refused).toMatchObject({ ignored: 1, conflicts: 1 });
+    expect(refused.refused).toEqual([{ symbol: 'MSFT', minuteStartMs: T0 }]);
+    expect((await readStoredBars(db.dataSource)).get(barKey('MSFT', T0))).toMatchObject({
+      volume: 100,
+    });
+  });
+
+  it('writes prompt REST minutes only over rows with less volume, final ones always', async () => {
+    await repo.upsertDeltas([delta('AAPL', 0, [1, 2], { volume: 500 })]);
+    const rest = {
+      symbol: 'AAPL',
+      minuteStartMs: T0,
+      open: 10,
+      high: 12,
+      low: 9,
+      close: 11,
+      volume: 300, // REST still lagging: fewer trades than the live seconds already hold
+      vwap: 10.5,
+    };
+    expect(await repo.writeRestBars([rest], 'prompt')).toEqual([]);
+    expect((await readStoredBars(db.dataSource)).get(barKey('AAPL', T0))).toMatchObject({
+      volume: 500,
+    });
+    expect(await repo.writeRestBars([{ ...rest, volume: 800 }], 'prompt')).toHaveLength(1);
+    expect(await repo.writeRestBars([{ ...rest, volume: 700 }], 'final')).toHaveLength(1);
+    expect((await readStoredBars(db.dataSource)).get(barKey('AAPL', T0))).toMatchObject({
+      volume: 700,
+      mask: ((1n << 60n) - 1n).toString(),
+    });
+    expect(await repo.readBarRange('AAPL', T0, T0 + 60_000)).toEqual([
+      expect.objectContaining({ symbol: 'AAPL', volume: 700 }),
+    ]);
   });
 
   it('re-registers symbols when the cached registration went stale', async () => {

@@ -53,7 +53,10 @@ describe.each(testDatabaseKinds())('restart mid-minute on %s', (kind) => {
     const expected = rollUp(ticks.map(fromTick));
     expect(diffBars(await readStoredBars(db.dataSource), expected)).toEqual([]);
     expect(two.writer.status()).toMatchObject({ conflicts: 0, backlog: 0 });
-    expect(two.aggregator.status().duplicatesDropped).toBeGreaterThanOrEqual(40);
+    // Each re-delivered second was either recognised in memory (identical) or, when it was part
+    // of a stored row, handed to the REST re-check (no REST here: the row stays as stored).
+    const { duplicatesDropped, correctionsDeferred } = two.aggregator.status();
+    expect(duplicatesDropped + correctionsDeferred).toBeGreaterThanOrEqual(40);
 
     // The restart minute was announced whole: the first lifetime's seconds included.
     const restartMinute = minuteStart(ticks[cut].startMs);

@@ -177,18 +177,21 @@ describe('BarWriter', () => {
 
   it('serialises REST writes with flushes and reports the stored rows', async () => {
     const h = harness();
-    const stored = await h.writer.writeRestBars([
-      {
-        symbol: 'AAPL',
-        minuteStartMs: T0,
-        open: 1,
-        high: 2,
-        low: 1,
-        close: 2,
-        volume: 60,
-        vwap: null,
-      },
-    ], 'prompt');
+    const stored = await h.writer.writeRestBars(
+      [
+        {
+          symbol: 'AAPL',
+          minuteStartMs: T0,
+          open: 1,
+          high: 2,
+          low: 1,
+          close: 2,
+          volume: 60,
+          vwap: null,
+        },
+      ],
+      'prompt',
+    );
     expect(stored).toHaveLength(1);
     expect(h.flushed).toEqual(stored);
     expect(h.writer.status()).toMatchObject({ barsReplaced: 1, barsWritten: 1 });

@@ -11,14 +11,20 @@ describe('GapTracker', () => {
     expect(gaps.onEvents([tick('AAPL', 3), tick('MSFT', 1)])).toBeNull();
     gaps.onSessionEnded('socket error: reset', true);
     gaps.onSessionEnded('connect timeout', true); // a second failed session does not move the start
-    expect(gaps.onEvents([tick('MSFT', 40), tick('AAPL', 38)])).toEqual({
+    // The first frame after the drop also re-broadcasts an old second (a correction of 2):
+    // the gap still ends at the newest second, not at the correction.
+    expect(gaps.onEvents([tick('MSFT', 70), tick('AAPL', 2), tick('AAPL', 68)])).toEqual({
       connectionId: 2,
       symbols: ['AAPL', 'MSFT'],
       fromMs: T0 + 3_000,
-      toMs: T0 + 38_000,
+      toMs: T0 + 70_000,
       reason: 'socket error: reset',
     });
-    expect(gaps.onEvents([tick('AAPL', 41)])).toBeNull();
+    expect(gaps.onEvents([tick('AAPL', 71)])).toBeNull();
+    // A frame of corrections only does not move feed time back.
+    expect(gaps.onEvents([tick('AAPL', 10)])).toBeNull();
+    gaps.onSessionEnded('closed by server (code 1006)', true);
+    expect(gaps.onEvents([tick('AAPL', 90)])).toMatchObject({ fromMs: T0 + 71_000 });
   });
 
   it('for `*` names the symbols seen, and opens no gap before any session was live', () => {

@@ -5,7 +5,7 @@ import {
   type AggregatorStatus,
   type RecheckReason,
 } from './aggregator-options';
-import type { BarDelta, BarKey, StoredBarState } from '../../domain/bar-delta';
+import type { BarKey } from '../../domain/bar-delta';
 import { BarState, coverage, SymbolState, type Coverage, type RememberedMask } from './bar-state';
 import {
   MINUTE_MS,
@@ -15,6 +15,7 @@ import {
 } from '../../domain/minute-bar';
 import { ListenerSet } from '../listener-set';
 import { OpenBars } from './open-bars';
+import { BarBook } from './bar-book';
 
 export type { AggregatorOptions, AggregatorStatus, RecheckReason } from './aggregator-options';
 
@@ -30,12 +31,9 @@ export type { AggregatorOptions, AggregatorStatus, RecheckReason } from './aggre
  * passed and it is flushed, leaving a small remembered mask behind. Bars an earlier lifetime may
  * have stored are seeded with the stored row (through the writer) before their seconds count.
  */
-export class MinuteBarAggregator {
+export class MinuteBarAggregator extends BarBook {
   private readonly options: AggregatorOptions;
   private readonly symbols = new Map<string, SymbolState>();
-  /** Insertion-ordered, so the oldest dirty bars are written first. */
-  private readonly dirty = new Set<BarState>();
-  private readonly unseeded = new Set<BarState>();
   private readonly open = new OpenBars();
   /** Closed bars inside their correction window, by minute. */
   private readonly retained = new OpenBars();
@@ -43,8 +41,6 @@ export class MinuteBarAggregator {
   private maxEndMs = -Infinity;
   /** Bars whose minute ends at or before this are closed. */
   private closedThroughMs = -Infinity;
-  private backlogThreshold = Infinity;
-  private backlogListener: (() => void) | null = null;
   private readonly count = {
     secondsApplied: 0,
     duplicatesDropped: 0,
@@ -58,6 +54,7 @@ export class MinuteBarAggregator {
   private readonly expireBar = (bar: BarState): void => this.expire(bar);
 
   constructor(options: Partial<AggregatorOptions> = {}) {
+    super();
     this.options = { ...AGGREGATOR_DEFAULTS, ...options };
     this.listeners = new ListenerSet<MinuteBar>([], this.options.onListenerError);
   }
@@ -65,12 +62,6 @@ export class MinuteBarAggregator {
   /** Called with each bar once, when it closes (synchronously, from apply/closeThrough/applySeeds). */
   addBarClosedListener(listener: BarClosedListener): void {
     this.listeners.add(listener);
-  }
-
-  /** Calls `listener` each time the number of dirty bars reaches `threshold` (a batch is full). */
-  onBacklog(threshold: number, listener: () => void): void {
-    this.backlogThreshold = threshold;
-    this.backlogListener = listener;
   }
 
   /**
@@ -97,8 +88,13 @@ export class MinuteBarAggregator {
     let taken = true;
     if (bar === undefined) {
       const remembered = sym.recent.get(minute);
-      if (remembered !== undefined && ((remembered.lo & c.lo) !== 0 || (remembered.hi & c.hi) !== 0)) {
-        return this.repeatOutOfMemory(tick, minute, 'evicted');
+      if (
+        remembered !== undefined &&
+        ((remembered.lo & c.lo) !== 0 || (remembered.hi & c.hi) !== 0)
+      ) {
+        if (tick.eventType === 'A') return this.repeatOutOfMemory(tick, minute, 'evicted');
+        this.count.duplicatesDropped++;
+        return false;
       }
       bar = this.createBar(sym, minute, remembered);
     }
@@ -128,70 +124,6 @@ export class MinuteBarAggregator {
     this.retained.closeThrough(watermarkMs - this.options.correctionWindowMs, this.expireBar);
   }
 
-  /**
-   * Hands out up to `max` pending deltas (oldest dirty bars first) and forgets them: the caller
-   * owns them from now on and must write them, retrying as-is on failure.
-   */
-  takeDirty(max = Infinity): BarDelta[] {
-    const out: BarDelta[] = [];
-    for (const bar of this.dirty) {
-      if (out.length >= max) break;
-      out.push(bar.takeDelta());
-      this.dirty.delete(bar);
-      bar.dirty = false;
-      if (bar.expired) this.evict(bar);
-    }
-    return out;
-  }
-
-  /** Bars waiting for their stored row (see AggregatorOptions.seedThroughMs). */
-  get seedsPending(): number {
-    return this.unseeded.size;
-  }
-
-  /** Up to `max` bars whose stored rows the writer should read and pass to applySeeds. */
-  seedRequests(max = Infinity): BarKey[] {
-    const keys: BarKey[] = [];
-    for (const bar of this.unseeded) {
-      if (keys.length >= max) break;
-      keys.push({ symbol: bar.owner.symbol, minuteStartMs: bar.minuteStartMs });
-    }
-    return keys;
-  }
-
-  /**
-   * Seeds the requested bars: `stored` holds the rows that exist (a key without a row was never
-   * stored). Held ticks whose seconds the row already counts are dropped as duplicates; the
-   * rest become the bar's pending delta. A bar that closed meanwhile is announced now.
-   */
-  applySeeds(keys: readonly BarKey[], stored: readonly StoredBarState[]): void {
-    const rows = new Map<string, StoredBarState>();
-    for (const row of stored) rows.set(`${row.symbol}@${row.minuteStartMs}`, row);
-    for (const key of keys) {
-      const bar = this.symbols.get(key.symbol)?.bars.get(key.minuteStartMs);
-      if (bar === undefined || bar.held === null) continue;
-      const row = rows.get(`${key.symbol}@${key.minuteStartMs}`);
-      const held = bar.held;
-      bar.held = null;
-      this.unseeded.delete(bar);
-      if (row !== undefined) {
-        bar.lifeLo |= row.maskLo;
-        bar.lifeHi |= row.maskHi;
-        bar.addBase(row, row.openSecond, row.closeSecond, row.maskLo, row.maskHi);
-      }
-      for (const tick of held) this.applyToBar(bar, tick, coverage(tick, bar.minuteStartMs));
-      if (bar.closed) {
-        if (bar.announce) this.listeners.emit(bar.toMinuteBar());
-        if (bar.expired && !bar.dirty) this.evict(bar);
-      }
-    }
-  }
-
-  /** Bars with seconds not yet handed to the writer. */
-  get dirtyCount(): number {
-    return this.dirty.size;
-  }
-
   get openBarCount(): number {
     return this.open.size;
   }
@@ -203,71 +135,49 @@ export class MinuteBarAggregator {
     return total;
   }
 
+  protected findBar(key: BarKey): BarState | undefined {
+    return this.symbols.get(key.symbol)?.bars.get(key.minuteStartMs);
+  }
+
+  protected seeded(bar: BarState): void {
+    if (!bar.closed) return;
+    if (bar.announce) this.listeners.emit(bar.toMinuteBar());
+    if (bar.expired && !bar.dirty) this.evict(bar);
+  }
+
   /** Monotonic counters, for the status snapshot and tests. */
   status(): AggregatorStatus {
-    return { ...this.count, listenerErrors: this.listeners.errors, barsInMemory: this.barsInMemory };
+    return {
+      ...this.count,
+      listenerErrors: this.listeners.errors,
+      barsInMemory: this.barsInMemory,
+    };
   }
 
   /** A tick for a bar whose stored part is known: new seconds count, repeats are compared. */
-  private applyToBar(bar: BarState, tick: TickData, c: Coverage): boolean {
-    if ((bar.lifeLo & c.lo) !== 0 || (bar.lifeHi & c.hi) !== 0) return this.repeat(bar, tick, c);
-    bar.lifeLo |= c.lo;
-    bar.lifeHi |= c.hi;
-    if (tick.eventType === 'AM') {
-      bar.addBase(tick, c.first, c.last, c.lo, c.hi);
-    } else {
-      bar.whole.add(tick, c.first, c.last, c.lo, c.hi);
-      bar.seconds.append(c.first, tick);
+  protected applyToBar(bar: BarState, tick: TickData, c: Coverage): boolean {
+    switch (bar.take(tick, c)) {
+      case 'added':
+        this.count.secondsApplied++;
+        if (bar.closed) this.count.lateApplied++;
+        this.markDirty(bar);
+        return true;
+      case 'corrected':
+        this.count.correctionsApplied++;
+        this.markDirty(bar);
+        return true;
+      case 'identical':
+        this.count.duplicatesDropped++;
+        return false;
+      case 'unknown':
+        return this.repeatOutOfMemory(tick, bar.minuteStartMs, bar.base ? 'restart' : 'evicted');
     }
-    bar.pending.add(tick, c.first, c.last, c.lo, c.hi);
-    this.count.secondsApplied++;
-    if (bar.closed) this.count.lateApplied++;
-    this.markDirty(bar);
-    return true;
-  }
-
-  /**
-   * A second counted already: the latest version is the truth. Applied from memory when its
-   * earlier version is held here and every counted second of the bar is too (so the whole bar
-   * can be rewritten); otherwise the minute is re-checked from REST.
-   */
-  private repeat(bar: BarState, tick: TickData, c: Coverage): boolean {
-    if (tick.eventType === 'AM') {
-      this.count.duplicatesDropped++;
-      return false;
-    }
-    const slot = bar.seconds.find(c.first);
-    if (slot >= 0 && bar.seconds.same(slot, tick)) {
-      this.count.duplicatesDropped++;
-      return false;
-    }
-    const whole = bar.whole;
-    if (slot < 0 || whole.maskLo !== bar.lifeLo || whole.maskHi !== bar.lifeHi) {
-      return this.repeatOutOfMemory(tick, bar.minuteStartMs, slot < 0 ? 'restart' : 'evicted');
-    }
-    bar.seconds.replace(slot, tick);
-    bar.recompute();
-    bar.rewrite = true;
-    this.count.correctionsApplied++;
-    this.markDirty(bar);
-    return true;
   }
 
   private repeatOutOfMemory(tick: TickData, minute: number, reason: RecheckReason): false {
-    if (tick.eventType === 'AM') {
-      this.count.duplicatesDropped++;
-      return false;
-    }
     this.count.correctionsDeferred++;
     this.options.onRecheck?.(tick.symbol, minute, reason);
     return false;
-  }
-
-  private markDirty(bar: BarState): void {
-    if (bar.dirty) return;
-    bar.dirty = true;
-    this.dirty.add(bar);
-    if (this.dirty.size === this.backlogThreshold) this.backlogListener?.();
   }
 
   private createBar(
@@ -344,7 +254,7 @@ export class MinuteBarAggregator {
     if (!bar.dirty && bar.held === null) this.evict(bar);
   }
 
-  private evict(bar: BarState): void {
+  protected evict(bar: BarState): void {
     const sym = bar.owner;
     sym.bars.delete(bar.minuteStartMs);
     sym.remember(

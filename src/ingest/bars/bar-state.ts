@@ -53,6 +53,13 @@ export class SymbolState {
   }
 }
 
+/**
+ * What one tick did to a bar: `added` new seconds; `identical` repeated a counted second's values;
+ * `corrected` replaced a counted second with new values (the bar must be rewritten whole);
+ * `unknown` repeated a second whose earlier version is not held here (stored row, evicted).
+ */
+export type TakeOutcome = 'added' | 'identical' | 'corrected' | 'unknown';
+
 /** One bar in memory (internal): the whole bar, the delta pending since its last flush, flags. */
 export class BarState {
   /** Every second counted (this process, remembered, or stored when seeded). */
@@ -87,6 +94,38 @@ export class BarState {
     readonly minuteStartMs: number,
   ) {}
 
+  /** Applies one tick covering `c` (its earlier versions are compared second by second). */
+  take(tick: TickData, c: Coverage): TakeOutcome {
+    if ((this.lifeLo & c.lo) !== 0 || (this.lifeHi & c.hi) !== 0) return this.repeat(tick, c);
+    this.lifeLo |= c.lo;
+    this.lifeHi |= c.hi;
+    if (tick.eventType === 'AM') {
+      this.addBase(tick, c.first, c.last, c.lo, c.hi);
+    } else {
+      this.whole.add(tick, c.first, c.last, c.lo, c.hi);
+      this.seconds.append(c.first, tick);
+    }
+    this.pending.add(tick, c.first, c.last, c.lo, c.hi);
+    return 'added';
+  }
+
+  /**
+   * A second counted already: the latest version is the truth. Applied from memory when its
+   * earlier version is held here and every counted second of the bar is too (so the whole bar
+   * can be rewritten). A repeated `AM` minute is taken as identical.
+   */
+  private repeat(tick: TickData, c: Coverage): TakeOutcome {
+    if (tick.eventType === 'AM') return 'identical';
+    const slot = this.seconds.find(c.first);
+    if (slot >= 0 && this.seconds.same(slot, tick)) return 'identical';
+    const w = this.whole;
+    if (slot < 0 || w.maskLo !== this.lifeLo || w.maskHi !== this.lifeHi) return 'unknown';
+    this.seconds.replace(slot, tick);
+    this.recompute();
+    this.rewrite = true;
+    return 'corrected';
+  }
+
   /** Adds a roll-up-only part (stored row, `AM` minute) to the bar. */
   addBase(values: OhlcvValues, first: number, last: number, lo: number, hi: number): void {
     this.base ??= new Rollup();
@@ -101,7 +140,14 @@ export class BarState {
     const b = this.base;
     if (b !== null && !b.isEmpty) {
       w.add(
-        { open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, vwap: b.vwap() },
+        {
+          open: b.open,
+          high: b.high,
+          low: b.low,
+          close: b.close,
+          volume: b.volume,
+          vwap: b.vwap(),
+        },
         b.openSecond,
         b.closeSecond,
         b.maskLo,

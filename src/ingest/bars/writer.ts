@@ -2,12 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { StoredBar } from '../../domain/stored-bar';
 import { RateLimitedLog, type Logger } from '../../logger';
 import type { WriterStatus } from '../../domain/status';
-import type {
-  BarDelta,
-  BarKey,
-  RestWriteMode,
-  UpsertDeltasResult,
-} from '../../domain/bar-delta';
+import type { BarDelta, BarKey, RestWriteMode, UpsertDeltasResult } from '../../domain/bar-delta';
 import { isPermanentWriteFailure } from '../../domain/write-failure';
 import { WriteBehind, type FlushOutcome } from '../../lib/write-behind';
 import type { DirtyBarSource, ReplacingBarStore } from './bar-store';

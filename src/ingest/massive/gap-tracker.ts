@@ -29,23 +29,26 @@ export class GapTracker {
     if (fromMs !== null) this.pending = { fromMs, reason };
   }
 
-  /** The valid events of one frame (at least one); returns the gap they close, if any. */
+  /**
+   * The valid events of one frame (at least one); returns the gap they close, if any. Feed time
+   * is the newest second seen: a re-broadcast correction carries an older second and must not
+   * move it back (or end a gap before the minutes it missed).
+   */
   onEvents(events: readonly TickData[]): FeedGap | null {
-    let minStart = events[0].startMs;
-    let maxStart = minStart;
+    let maxStart = events[0].startMs;
     for (let i = 0; i < events.length; i++) {
       const start = events[i].startMs;
-      if (start < minStart) minStart = start;
       if (start > maxStart) maxStart = start;
       if (this.wildcard) this.seen.add(events[i].symbol);
     }
-    this.lastEventStartMs = maxStart;
+    if (this.lastEventStartMs === null || maxStart > this.lastEventStartMs)
+      this.lastEventStartMs = maxStart;
     if (this.pending === null) return null;
     const gap: FeedGap = {
       connectionId: this.connectionId,
       symbols: this.wildcard ? [...this.seen] : [...this.symbols],
       fromMs: this.pending.fromMs,
-      toMs: minStart,
+      toMs: maxStart,
       reason: this.pending.reason,
     };
     this.pending = null;
