@@ -93,7 +93,8 @@ export class GapFiller {
   /**
    * A gap whose end is not known yet: after a restart, each symbol missed everything from its
    * newest stored minute until live data resumes. The end becomes the feed time of the first
-   * live tick.
+   * live tick, or — when the feed stays quiet (after the close) — the last minute closed by the
+   * feed's clock.
    */
   enqueueUntilLive(symbol: string, fromMs: number): void {
     this.openEnded.set(symbol, fromMs);
@@ -111,8 +112,9 @@ export class GapFiller {
   fillReadyGaps(): void {
     const feedTime = this.feedTime();
     if (feedTime > 0 && this.openEnded.size > 0) {
-      for (const [symbol, fromMs] of this.openEnded)
-        this.enqueue({ symbol, fromMs, toMs: feedTime });
+      // Live data ends the gap at its first tick; a quiet feed at the clock's last closed minute.
+      const toMs = this.deps.feedTimeMs() > 0 ? feedTime : minuteStart(feedTime) - MINUTE_MS;
+      for (const [symbol, fromMs] of this.openEnded) this.enqueue({ symbol, fromMs, toMs });
       this.openEnded.clear();
     }
     for (const gap of [...this.pending.values()]) {
