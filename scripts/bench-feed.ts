@@ -25,6 +25,8 @@ export interface BenchFeedOptions {
   highWaterBytes: number;
   /** Events per wall second to send at (a steady load); 0 = as fast as the client takes them. */
   paceEventsPerSec: number;
+  /** Fraction of seconds re-broadcast with new values (Massive's corrections); 0 = none. */
+  correctionRate: number;
 }
 
 export interface BenchFeedDone {
@@ -57,8 +59,11 @@ export async function startInProcessFeed(options: BenchFeedOptions): Promise<Ben
     seed: options.seed,
     startMs: options.startMs,
     retainMinutes: 5,
-    // The no-correction baseline; a corrections run sets its own rate.
+    // The no-correction baseline unless a rate is given; corrections within a minute of their
+    // second, so a short run sends (almost) all of them.
     ...IDEAL_FEED,
+    correctionRate: options.correctionRate,
+    correctionMaxDelayMs: 60_000,
     onEventsSent: (_client, events) => {
       for (const event of events) rollup.add(fromSimAggregate(event));
     },

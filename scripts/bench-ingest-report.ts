@@ -15,6 +15,8 @@ export interface IngestBenchOptions {
   paceEventsPerSec: number;
   /** Where the simulator runs: its own process (default) or this one. */
   feed: 'child' | 'inprocess';
+  /** Fraction of seconds the feed re-broadcasts with new values (0 = ideal feed). */
+  correctionRate: number;
   flushIntervalMs: number;
   flushBatchSize: number;
   /** One handleTick call in this many is timed, one event in this many is traced to its row. */
@@ -31,6 +33,7 @@ export const INGEST_BENCH_DEFAULTS: IngestBenchOptions = {
   connections: 1,
   paceEventsPerSec: 0,
   feed: 'child',
+  correctionRate: 0,
   flushIntervalMs: 250,
   flushBatchSize: 5_000,
   tickSampleEvery: 8,
@@ -76,7 +79,9 @@ export function ingestLabel(options: IngestBenchOptions): string {
     options.paceEventsPerSec > 0
       ? `, paced ${options.paceEventsPerSec.toLocaleString('en-US')}/s`
       : '';
-  return `${options.database}, engine ${options.engine ? 'on' : 'off'}${pace}`;
+  const corrections =
+    options.correctionRate > 0 ? `, ${options.correctionRate * 100} % corrections` : '';
+  return `${options.database}, engine ${options.engine ? 'on' : 'off'}${corrections}${pace}`;
 }
 
 /** One line per figure, for the console. */

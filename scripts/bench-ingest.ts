@@ -136,6 +136,7 @@ function startFeed(options: IngestBenchOptions): Promise<BenchFeed> {
     seed: 7,
     highWaterBytes: 4 * 1024 * 1024,
     paceEventsPerSec: options.paceEventsPerSec,
+    correctionRate: options.correctionRate,
   };
   return options.feed === 'child' ? startChildFeed(feedOptions) : startInProcessFeed(feedOptions);
 }

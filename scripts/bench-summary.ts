@@ -98,6 +98,22 @@ export function summarize(
       met: null,
     });
   }
+  for (const db of ['pglite', 'postgres']) {
+    const plain = saturated.find(
+      (r) => r.options.database === db && r.options.engine && r.options.correctionRate === 0,
+    );
+    const corrected = saturated.find(
+      (r) => r.options.database === db && r.options.engine && r.options.correctionRate > 0,
+    );
+    if (plain === undefined || corrected === undefined) continue;
+    const ratio = corrected.eventsPerSec / plain.eventsPerSec;
+    rows.push({
+      what: `ingest with ${corrected.options.correctionRate * 100} % corrections vs none (${db})`,
+      target: '≥ 0.9×',
+      measured: `${int(corrected.eventsPerSec)} vs ${int(plain.eventsPerSec)} events/s (${fmt(ratio, 2)}×), ${corrected.zeroLoss.mismatches} mismatches`,
+      met: ratio >= 0.9 && corrected.zeroLoss.mismatches === 0,
+    });
+  }
   for (const r of [...paced, ...saturated]) {
     rows.push({
       what: `event → row visible p99 (${r.label})`,

@@ -17,7 +17,7 @@ import { formatSummary, summarize, writeResults, type BenchResults } from './ben
 import { forkTickBench, formatTickBench, type TickBenchResult } from './bench-tick';
 import { isPostgresReachable } from '../testkit/reachability';
 import { postgresAdminUrl } from '../testkit/scratch-database';
-import { envInt, envList } from './lib/env';
+import { envInt, envList, envNumber } from './lib/env';
 
 const HELP = `npm run bench: the PRODUCT.md §7 figures in one bounded run
 
@@ -35,6 +35,7 @@ Knobs (environment):
   BENCH_DB=pglite,postgres     ingest databases (default both; PostgreSQL only when reachable)
   BENCH_SECONDS=90             feed seconds per ingest run
   BENCH_REPEAT=2               runs of each engine on/off configuration (ABBA; the best counts)
+  BENCH_CORRECTIONS=0.01       share of seconds re-broadcast in the corrections runs (0 = none)
   BENCH_SYMBOLS=10000          symbols (every one trades every second)
   BENCH_PACE=10000             events/s of the latency run (10000 = real time for 10,000 symbols; 0 = skip)
   BENCH_PACED_SECONDS=30       feed seconds of the latency run
@@ -61,6 +62,7 @@ async function main(): Promise<number> {
   const apiSeconds = envInt('BENCH_API_SECONDS', 10, 1, 600);
   const connections = envInt('BENCH_CONNECTIONS', 1, 1, 3) as 1 | 2 | 3;
   const repeat = envInt('BENCH_REPEAT', 2, 1, 10);
+  const correctionRate = envNumber('BENCH_CORRECTIONS', 0.01, 0, 0.5);
   const feed: IngestBenchOptions['feed'] =
     process.env.BENCH_FEED === 'inprocess' ? 'inprocess' : 'child';
   const adminUrl = postgresAdminUrl();
@@ -99,6 +101,12 @@ async function main(): Promise<number> {
       for (let i = 0; i < repeat; i++)
         for (const engine of i % 2 === 0 ? [true, false] : [false, true])
           runs.push({ database, engine });
+    }
+    // Corrections against the engine-on runs above, interleaved on the first database.
+    if (correctionRate > 0 && runs.length > 0) {
+      const database = runs[0].database;
+      for (let i = 0; i < repeat; i++)
+        runs.splice(1 + i * 3, 0, { database, engine: true, correctionRate });
     }
     if (pace > 0 && runs.length > 0) {
       const database = databases.includes('postgres') && pgReachable ? 'postgres' : databases[0];
@@ -156,6 +164,7 @@ async function main(): Promise<number> {
       repeat,
       pace,
       pacedSeconds,
+      correctionRate,
       apiSeconds,
       connections,
       feed,

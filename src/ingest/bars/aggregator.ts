@@ -16,6 +16,7 @@ import {
 import { ListenerSet } from '../listener-set';
 import { OpenBars } from './open-bars';
 import { BarBook } from './bar-book';
+import { MinuteSeconds } from './minute-seconds';
 
 export type { AggregatorOptions, AggregatorStatus, RecheckReason } from './aggregator-options';
 
@@ -37,6 +38,8 @@ export class MinuteBarAggregator extends BarBook {
   private readonly open = new OpenBars();
   /** Closed bars inside their correction window, by minute. */
   private readonly retained = new OpenBars();
+  /** Per-second values of the minutes inside the correction window. */
+  private readonly slabs = new Map<number, MinuteSeconds>();
   private readonly listeners: ListenerSet<MinuteBar>;
   private maxEndMs = -Infinity;
   /** Bars whose minute ends at or before this are closed. */
@@ -108,7 +111,7 @@ export class MinuteBarAggregator extends BarBook {
       const watermark = tick.endMs - this.options.watermarkGraceMs;
       if (watermark >= this.open.dueMs) this.closeThrough(watermark);
       else if (watermark - this.options.correctionWindowMs >= this.retained.dueMs)
-        this.retained.closeThrough(watermark - this.options.correctionWindowMs, this.expireBar);
+        this.expireThrough(watermark - this.options.correctionWindowMs);
     }
     return taken;
   }
@@ -121,7 +124,14 @@ export class MinuteBarAggregator extends BarBook {
   closeThrough(watermarkMs: number): void {
     if (watermarkMs > this.closedThroughMs) this.closedThroughMs = watermarkMs;
     this.open.closeThrough(watermarkMs, this.closeBar);
-    this.retained.closeThrough(watermarkMs - this.options.correctionWindowMs, this.expireBar);
+    this.expireThrough(watermarkMs - this.options.correctionWindowMs);
+  }
+
+  /** Bars (and per-second values) of minutes ending at or before `limitMs` leave the window. */
+  private expireThrough(limitMs: number): void {
+    this.retained.closeThrough(limitMs, this.expireBar);
+    for (const minute of this.slabs.keys())
+      if (minute + MINUTE_MS <= limitMs) this.slabs.delete(minute);
   }
 
   get openBarCount(): number {
@@ -187,6 +197,7 @@ export class MinuteBarAggregator extends BarBook {
   ): BarState {
     const bar = new BarState(sym, minute);
     sym.bars.set(minute, bar);
+    if (this.options.correctionWindowMs > 0) bar.slab = this.slabFor(minute);
     const end = minute + MINUTE_MS;
     if (remembered !== undefined) {
       bar.lifeLo = remembered.lo;
@@ -236,6 +247,15 @@ export class MinuteBarAggregator extends BarBook {
     if (bar.announce) this.listeners.emit(bar.toMinuteBar());
   }
 
+  private slabFor(minute: number): MinuteSeconds {
+    let slab = this.slabs.get(minute);
+    if (slab === undefined) {
+      slab = new MinuteSeconds();
+      this.slabs.set(minute, slab);
+    }
+    return slab;
+  }
+
   /** A closed bar stays for its correction window (in feed time), then goes once written. */
   private retain(bar: BarState): void {
     const windowEndMs = bar.minuteStartMs + MINUTE_MS + this.options.correctionWindowMs;
@@ -244,6 +264,7 @@ export class MinuteBarAggregator extends BarBook {
       return;
     }
     bar.expired = true;
+    bar.slab = null;
     if (!bar.dirty && bar.held === null) this.evict(bar);
   }
 
@@ -251,6 +272,7 @@ export class MinuteBarAggregator extends BarBook {
   private expire(bar: BarState): void {
     this.retained.remove(bar);
     bar.expired = true;
+    bar.slab = null;
     if (!bar.dirty && bar.held === null) this.evict(bar);
   }
 

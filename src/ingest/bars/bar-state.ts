@@ -3,7 +3,7 @@ import type { BarDelta } from '../../domain/bar-delta';
 import type { MinuteBar, OhlcvValues } from '../../domain/minute-bar';
 import { HALF_MASK, highBit, lowBit } from '../../domain/seconds-mask';
 import { Rollup } from './rollup';
-import { SecondValues } from './second-values';
+import type { MinuteSeconds } from './minute-seconds';
 
 /** The seconds of its minute one tick covers, as a span and as mask bits. */
 export interface Coverage {
@@ -72,8 +72,13 @@ export class BarState {
    * a repeat of one of its seconds cannot be applied from memory.
    */
   base: Rollup | null = null;
-  /** Per-second values of the seconds this process took, for corrections. */
-  readonly seconds = new SecondValues();
+  /**
+   * Where the per-second values of the seconds this process took are kept (for corrections):
+   * the minute's shared store, null once the correction window has passed. `head` is this
+   * bar's newest entry there.
+   */
+  slab: MinuteSeconds | null = null;
+  head = -1;
   /** A second was corrected: the next write replaces the stored row with the whole bar. */
   rewrite = false;
   closed = false;
@@ -103,7 +108,7 @@ export class BarState {
       this.addBase(tick, c.first, c.last, c.lo, c.hi);
     } else {
       this.whole.add(tick, c.first, c.last, c.lo, c.hi);
-      this.seconds.append(c.first, tick);
+      if (this.slab !== null) this.head = this.slab.append(this.head, c.first, tick);
     }
     this.pending.add(tick, c.first, c.last, c.lo, c.hi);
     return 'added';
@@ -116,12 +121,18 @@ export class BarState {
    */
   private repeat(tick: TickData, c: Coverage): TakeOutcome {
     if (tick.eventType === 'AM') return 'identical';
-    const slot = this.seconds.find(c.first);
-    if (slot >= 0 && this.seconds.same(slot, tick)) return 'identical';
+    const slab = this.slab;
+    const entry = slab === null || this.expired ? -1 : slab.find(this.head, c.first);
     const w = this.whole;
-    if (slot < 0 || w.maskLo !== this.lifeLo || w.maskHi !== this.lifeHi) return 'unknown';
-    this.seconds.replace(slot, tick);
-    this.recompute();
+    if (slab === null || entry < 0 || w.maskLo !== this.lifeLo || w.maskHi !== this.lifeHi)
+      return 'unknown';
+    // Another second's open or close never is the bar's: only the first and last seconds' are.
+    const sameEdges =
+      (c.first !== w.openSecond || tick.open === w.open) &&
+      (c.first !== w.closeSecond || tick.close === w.close);
+    if (sameEdges && slab.same(entry, tick)) return 'identical';
+    slab.replace(entry, tick);
+    this.recompute(c.first, tick);
     this.rewrite = true;
     return 'corrected';
   }
@@ -133,28 +144,39 @@ export class BarState {
     this.whole.add(values, first, last, lo, hi);
   }
 
-  /** Rebuilds the whole bar from its base and its seconds (after a correction). */
-  recompute(): void {
+  /** Rebuilds the whole bar from its base and its seconds after `second` was corrected. */
+  private recompute(second: number, tick: OhlcvValues): void {
     const w = this.whole;
-    w.reset();
     const b = this.base;
-    if (b !== null && !b.isEmpty) {
-      w.add(
-        {
-          open: b.open,
-          high: b.high,
-          low: b.low,
-          close: b.close,
-          volume: b.volume,
-          vwap: b.vwap(),
-        },
-        b.openSecond,
-        b.closeSecond,
-        b.maskLo,
-        b.maskHi,
-      );
-    }
-    this.seconds.rollInto(w);
+    let high = -Infinity;
+    let low = Infinity;
+    let volume = 0;
+    let notional = 0;
+    let vwapVolume = 0;
+    let vwapLast: number | null = null;
+    const fold = (h: number, l: number, v: number, vwap: number | null) => {
+      if (h > high) high = h;
+      if (l < low) low = l;
+      volume += v;
+      if (vwap !== null) {
+        notional += vwap * v;
+        vwapVolume += v;
+        vwapLast = vwap;
+      }
+    };
+    if (b !== null && !b.isEmpty) fold(b.high, b.low, b.volume, b.vwap());
+    if (this.slab !== null)
+      for (const r of this.slab.chain(this.head)) fold(r.high, r.low, r.volume, r.vwap);
+    w.restore({
+      open: second === w.openSecond ? tick.open : w.open,
+      close: second === w.closeSecond ? tick.close : w.close,
+      high,
+      low,
+      volume,
+      notional,
+      vwapVolume,
+      vwapLast,
+    });
   }
 
   /** The pending delta, or the whole bar as a replace when a second was corrected. */

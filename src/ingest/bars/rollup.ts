@@ -65,6 +65,27 @@ export class Rollup {
     return roundVwap(this.vwapVolume > 0 ? this.vwapNotional / this.vwapVolume : this.vwapLast);
   }
 
+  /** Sets every value but the seconds covered (a recomputation after a correction). */
+  restore(values: {
+    open: number;
+    close: number;
+    high: number;
+    low: number;
+    volume: number;
+    notional: number;
+    vwapVolume: number;
+    vwapLast: number | null;
+  }): void {
+    this.open = values.open;
+    this.close = values.close;
+    this.high = values.high;
+    this.low = values.low;
+    this.volume = values.volume;
+    this.vwapNotional = values.notional;
+    this.vwapVolume = values.vwapVolume;
+    this.vwapLast = values.vwapLast;
+  }
+
   reset(): void {
     this.maskLo = 0;
     this.maskHi = 0;
