@@ -1,9 +1,11 @@
 /**
  * What the soak compares, defined precisely.
  *
- * Expected: an independent roll-up of every event the simulator GENERATED for the app's symbols
- * (live delivery and the REST backfill come from the same generator, so a minute the socket
- * missed must still end up equal to it).
+ * Expected: an independent roll-up of every event the simulator BROADCAST for the app's symbols
+ * up to the final freeze — first versions and corrections alike, the latest version of a second
+ * being its truth (live delivery and the REST backfill come from the same generator, so a minute
+ * the socket missed, or whose corrections it missed, must still end up equal to it). What is
+ * broadcast after the freeze was never delivered and is not expected.
  *
  * Compared minutes, per symbol X:
  *   from ceil_to_minute(s0(X)), where s0(X) is the window start of the first event of X the
@@ -38,7 +40,8 @@ export class SoakCoverage {
   }
 
   /** simulator onEventsGenerated */
-  onGenerated = (events: readonly SimAggregate[]): void => {
+  onGenerated = (events: readonly SimAggregate[], broadcastMs: number): void => {
+    if (this.freezeFeedMs !== null && broadcastMs > this.freezeFeedMs) return;
     for (const event of events) this.generated.add(fromSimAggregate(event));
   };
 

@@ -74,12 +74,21 @@ async function untilStable(
   );
 }
 
-/** Every socket live, then enough feed time for every pending gap to close and be fetched. */
+/**
+ * Every socket live, then enough feed time for every pending gap to close and be fetched, and
+ * for every minute the faults touched to leave the correction window and be re-checked from REST.
+ */
 export async function settle(drill: FaultDrill, sim: MassiveSimulator, app: RunningApp) {
   await drill.waitFeedRecovered(Date.now());
   const settleUntilFeed = sim.now() + 3 * 60_000;
   await waitFor(() => sim.now() >= settleUntilFeed, 'feed time to pass the last gap', 120_000, 100);
   await untilStable(() => app.status().backfill.runs, 'backfill to settle', 60_000, 2_000);
+  await waitFor(
+    () => app.status().reconcile.pending === 0,
+    () => `REST re-checks of the faulted minutes: ${JSON.stringify(app.status().reconcile)}`,
+    240_000,
+    500,
+  );
 }
 
 /**

@@ -23,6 +23,9 @@ export interface SoakReport {
   reconnects: number;
   simulatorConnectionsAccepted: number;
   backfill: IngestStatusSnapshot['backfill'];
+  corrections: IngestStatusSnapshot['corrections'];
+  reconcile: IngestStatusSnapshot['reconcile'];
+  correctionRate: number;
   writer: IngestStatusSnapshot['writer'];
   rejects: { injectedBadEvents: number; counted: number; byReason: Record<string, number> };
   dbConnectionsKilled: number;
@@ -120,6 +123,8 @@ export function printReport(r: SoakReport): void {
     `final SIGTERM drill: ${r.sigtermDrill}`,
     `reconnects ${r.reconnects} (simulator accepted ${r.simulatorConnectionsAccepted} connections); database connections killed ${r.dbConnectionsKilled}`,
     `backfill: ${r.backfill.minutesFilled} minutes filled in ${r.backfill.runs} runs (${r.backfill.requests} requests, ${r.backfill.failures} failures)`,
+    `corrections (${r.correctionRate * 100} % of seconds re-broadcast): ${r.corrections.applied} applied from memory, ${r.corrections.deferred} deferred, ${r.corrections.identical} identical repeats`,
+    `REST re-checks: ${r.reconcile.minutesChecked} minutes checked in ${r.reconcile.requests} requests, ${r.reconcile.minutesReplaced} replaced (volume drift ${r.reconcile.volumeDrift}), ${r.reconcile.failures} failures`,
     `writer: ${r.writer.barsWritten} bar writes in ${r.writer.flushes} flushes, ${r.writer.flushFailures} failed flushes retried, backlog ${r.writer.backlog}`,
     `rejects: ${r.rejects.counted} counted for ${r.rejects.injectedBadEvents} bad events injected (${MALFORMED_FRAMES.length} kinds) ${JSON.stringify(r.rejects.byReason)}`,
     `events: ${r.eventsGenerated} generated, ${r.eventsSent} sent, ${r.ticksProcessed} processed`,
@@ -147,6 +152,8 @@ export function judge(
     problems.push('comparator self-check failed: a nudged bar was not flagged');
   if (comparison.compared === 0) problems.push('nothing was compared');
   if (comparison.mismatches > 0) problems.push(`${comparison.mismatches} mismatching bars`);
+  if (finalStatus.corrections.applied === 0)
+    problems.push('no correction was applied: the feed did not exercise corrections');
   if (rejectsCounted > drill.badEventsSent)
     problems.push(
       `more rejects (${rejectsCounted}) than bad events injected (${drill.badEventsSent}): real data was rejected`,
@@ -179,6 +186,9 @@ export function buildReport(run: {
     reconnects: finalStatus.connections.reduce((sum, c) => sum + c.reconnects, 0),
     simulatorConnectionsAccepted: simStatus.connectionsAccepted,
     backfill: finalStatus.backfill,
+    corrections: finalStatus.corrections,
+    reconcile: finalStatus.reconcile,
+    correctionRate: knobs.correctionRate,
     writer: finalStatus.writer,
     rejects: {
       injectedBadEvents: drill.badEventsSent,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { startApp, type RunningApp } from '../src/app';
 import { loadConfig, type LogLevel } from '../src/config';
-import { IDEAL_FEED, MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
+import { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
 import { envNumber } from './lib/env';
 import { SoakCoverage } from './soak-coverage';
 
@@ -22,6 +22,8 @@ export interface Knobs {
   eventsPerSecond: number;
   acceleration: number;
   faultIntervalMs: number;
+  /** Share of seconds the feed re-broadcasts with late trades (Massive's corrections). */
+  correctionRate: number;
   logLevel: LogLevel;
   /** The hard stop: the fault minutes plus time to settle, stop and compare. */
   budgetMs: number;
@@ -41,8 +43,10 @@ export function readKnobs(): Knobs {
     ),
     acceleration: envNumber('SOAK_ACCELERATION', 30, 1, 600),
     faultIntervalMs: envNumber('SOAK_FAULT_INTERVAL_S', 8, 1, 600) * 1000,
+    correctionRate: envNumber('SOAK_CORRECTION_RATE', 0.02, 0, 0.5),
     logLevel: (process.env.SOAK_LOG_LEVEL ?? 'warn') as LogLevel,
-    budgetMs: minutes * 60_000 + 180_000,
+    // Faults, then settling (the correction window in feed time), stop and compare.
+    budgetMs: minutes * 60_000 + 300_000,
   };
 }
 
@@ -63,10 +67,9 @@ export async function startSimulator(knobs: Knobs) {
     apiKey: 'soak',
     maxConnections: 3,
     retainMinutes: 90,
-    // Until the app applies corrections and waits out REST lag (issue 9, bars), the soak's
-    // oracle is first-version: keep the feed ideal here.
-    ...IDEAL_FEED,
-    onEventsGenerated: (events) => coverage?.onGenerated(events),
+    // Like the real feed: corrections up to 15 min late, REST lagging up to 2 min (defaults).
+    correctionRate: knobs.correctionRate,
+    onEventsGenerated: (events, broadcastMs) => coverage?.onGenerated(events, broadcastMs),
     onEventsSent: (client, events) => coverage?.onSent(client, events),
   });
   coverage = new SoakCoverage(sim.symbols);

@@ -74,6 +74,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
     'Minutes filled from the REST aggregates endpoint',
   );
   const backfillFailures = counter('backfill_failures_total', 'Backfill requests that failed');
+  const corrections = counter(
+    'corrections_total',
+    'Re-broadcast seconds: applied from memory, or deferred to a REST re-check',
+    ['outcome'],
+  );
+  const rechecks = counter('recheck_minutes_total', 'Minutes re-checked from REST, by outcome', [
+    'outcome',
+  ]);
+  const recheckDrift = counter(
+    'recheck_volume_drift_total',
+    'Σ |REST volume − stored volume| over minutes the re-check replaced',
+  );
+  const recheckPending = gauge('recheck_pending_minutes', 'Minutes waiting for their re-check');
   const patternsDetected = counter('patterns_detected_total', 'Patterns detected, by pattern', [
     'pattern',
   ]);
@@ -127,6 +140,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
     messages.set(snapshot.connections.map((c) => [{ connection: c.id }, c.messagesReceived]));
     backfillMinutes.set([[{}, backfill.minutesFilled]]);
     backfillFailures.set([[{}, backfill.failures]]);
+    corrections.set([
+      [{ outcome: 'applied' }, snapshot.corrections.applied],
+      [{ outcome: 'deferred' }, snapshot.corrections.deferred],
+    ]);
+    rechecks.set([
+      [{ outcome: 'checked' }, snapshot.reconcile.minutesChecked],
+      [{ outcome: 'replaced' }, snapshot.reconcile.minutesReplaced],
+    ]);
+    recheckDrift.set([[{}, snapshot.reconcile.volumeDrift]]);
+    recheckPending.set(snapshot.reconcile.pending);
     patternsDetected.set(
       Object.entries(patterns.detectedByPattern).map(([pattern, n]) => [{ pattern }, n]),
     );

@@ -89,6 +89,43 @@ export class BackfillStatusType {
   @Field(() => String, { nullable: true }) lastError!: string | null;
 }
 
+@ObjectType({ description: 'Re-broadcast seconds (Massive corrects a second for 15 minutes).' })
+export class CorrectionStatusType {
+  @Field(() => GraphQLSafeInt, { description: 'Corrections applied from memory.' })
+  applied!: number;
+  @Field(() => GraphQLSafeInt, {
+    description:
+      'Corrections whose earlier version was not in memory: minute re-checked from REST.',
+  })
+  deferred!: number;
+  @Field(() => GraphQLSafeInt, { description: 'Repeats identical to the version counted.' })
+  identical!: number;
+  @Field(() => GraphQLSafeInt, { description: 'Bars held (open, or inside their window).' })
+  barsInMemory!: number;
+}
+
+@ObjectType()
+export class RecheckCount {
+  @Field() reason!: string;
+  @Field(() => GraphQLSafeInt) count!: number;
+}
+
+@ObjectType({ description: 'REST re-checks after the correction window, and reconciliation.' })
+export class ReconcileStatusType {
+  @Field(() => [RecheckCount]) scheduled!: RecheckCount[];
+  @Field(() => GraphQLSafeInt) pending!: number;
+  @Field(() => GraphQLSafeInt) requests!: number;
+  @Field(() => GraphQLSafeInt) failures!: number;
+  @Field(() => GraphQLSafeInt) minutesChecked!: number;
+  @Field(() => GraphQLSafeInt) minutesReplaced!: number;
+  @Field(() => GraphQLSafeInt, {
+    description: 'Σ |REST volume − stored volume| of replaced minutes.',
+  })
+  volumeDrift!: number;
+  @Field(() => GraphQLSafeInt) missingInRest!: number;
+  @Field(() => String, { nullable: true }) lastError!: string | null;
+}
+
 @ObjectType()
 export class PatternStatusType {
   @Field(() => [PatternCount]) detectedByPattern!: PatternCount[];
@@ -111,6 +148,8 @@ export class IngestStatusType {
   @Field(() => [ConnectionStatusType]) connections!: ConnectionStatusType[];
   @Field(() => WriterStatusType) writer!: WriterStatusType;
   @Field(() => BackfillStatusType) backfill!: BackfillStatusType;
+  @Field(() => CorrectionStatusType) corrections!: CorrectionStatusType;
+  @Field(() => ReconcileStatusType) reconcile!: ReconcileStatusType;
   @Field(() => PatternStatusType) patterns!: PatternStatusType;
 }
 
@@ -137,6 +176,14 @@ export function toIngestStatusType(snapshot: IngestStatusSnapshot): IngestStatus
     })),
     writer: { ...writer, lastFlushAt: toDate(writer.lastFlushAt) },
     backfill: { ...backfill, lastRunAt: toDate(backfill.lastRunAt) },
+    corrections: snapshot.corrections,
+    reconcile: {
+      ...snapshot.reconcile,
+      scheduled: Object.entries(snapshot.reconcile.scheduled).map(([reason, count]) => ({
+        reason,
+        count,
+      })),
+    },
     patterns: {
       ...patterns,
       detectedByPattern: Object.entries(patterns.detectedByPattern).map(([pattern, count]) => ({
