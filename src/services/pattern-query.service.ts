@@ -80,7 +80,9 @@ export class PatternQueryService {
    * optionally only for some symbols. Resolves the filter first (SymbolLookupService), so a
    * bad or ambiguous one fails before anything is subscribed.
    */
-  async subscribe(symbols?: readonly string[] | null): Promise<AsyncIterableIterator<PatternEvent>> {
+  async subscribe(
+    symbols?: readonly string[] | null,
+  ): Promise<AsyncIterableIterator<PatternEvent>> {
     const filter = await this.lookup.resolveFilter(symbols);
     return symbolFeed(filter, () => this.events.subscribe('patternsDetected'));
   }

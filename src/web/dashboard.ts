@@ -22,6 +22,7 @@ import {
 } from './test-hooks';
 import { TickRate } from './tick-rate';
 import type { ApiIngestStatus, ApiPattern } from './types';
+import { matchTicker } from './ticker-match';
 
 const PATTERN_LIMIT = 50;
 
@@ -133,7 +134,8 @@ export class Dashboard {
 
   /** Server-side symbol search for the picker. */
   search(text: string): void {
-    this.catalog.search(text.toUpperCase());
+    // Tickers are case-sensitive (`BCpC`); the server's search ignores case on its own.
+    this.catalog.search(text.trim());
   }
 
   private async poll(): Promise<void> {
@@ -196,9 +198,16 @@ export class Dashboard {
     if (this.symbol === null) {
       const wanted = this.options.initialSymbol;
       const first = known[0]?.symbol ?? null;
-      // A bookmarked ticker may be beyond the first page of the list: trust it; an invalid one
-      // comes back as a BAD_USER_INPUT on `symbol` and falls back to the first.
-      const pick = wanted ?? first;
+      // A bookmarked ticker means the known one it matches (`?symbol=aapl` → AAPL); one beyond
+      // the first page of the list is trusted as typed; an invalid one comes back as a
+      // BAD_USER_INPUT on `symbol` and falls back to the first.
+      const pick =
+        wanted === null
+          ? first
+          : (matchTicker(
+              wanted,
+              known.map((s) => s.symbol),
+            ) ?? wanted);
       if (pick !== null) this.selectSymbol(pick, false);
     } else {
       this.views.quote.setSymbol(this.symbol, this.catalog.nameOf(this.symbol));
