@@ -204,7 +204,9 @@ function feedListener(
       for (const symbol of gap.symbols)
         gapFiller.enqueue({ symbol, fromMs: gap.fromMs, toMs: gap.toMs });
     },
-    fatal: (error) => logger.error({ err: error }, 'feed socket stopped for good'),
+    // The socket itself logs its fatal error once, at error level; status, /readyz and the
+    // dashboard show it from there.
+    fatal: (error) => logger.debug({ err: error }, 'feed socket stopped for good'),
   };
 }
 
@@ -259,6 +261,9 @@ function newPool(feed: IngestFeed, listener: FeedListener, logger: Logger): Mass
     maxFutureMs: feed.maxFutureMs,
     noDataTimeoutMs: feed.noDataTimeoutMs,
     pingIntervalMs: feed.pingIntervalMs,
+    evictionLimit: feed.evictionLimit,
+    evictionWindowMs: feed.evictionWindowMs,
+    maxConnectionsBackoffMs: feed.maxConnectionsBackoffMs,
     logger,
     listener,
   });

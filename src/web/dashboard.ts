@@ -2,7 +2,7 @@ import type { BarStore, ChartBar } from './bar-store';
 import { ChartFeed } from './chart-feed';
 import type { ChartView } from './chart-view';
 import { postGraphQL, type GraphQLErrorEntry } from './graphql-client';
-import type { HealthView } from './health-view';
+import { feedFailureLines, type HealthView } from './health-view';
 import { LinkStatus } from './link-status';
 import type { PatternFeedView } from './pattern-feed-view';
 import { PatternStore } from './pattern-store';
@@ -240,7 +240,10 @@ export class Dashboard {
 
   private applyStatus(status: ApiIngestStatus, now: number): void {
     this.views.health.render(status, this.rate.add(status.ingest.ticksProcessed, now));
-    this.link.feedReported(status.connections.map((c) => c.state));
+    this.link.feedReported(
+      status.connections.map((c) => c.state),
+      feedFailureLines(status.connections),
+    );
   }
 
   private onPollFailure(error: unknown): void {
