@@ -164,7 +164,9 @@ describe('Massive connection semantics against the simulator (real sockets)', ()
         );
         expect(conn.status()[0].lastDisconnectReason).toMatch(new RegExp(`^${status}: \\S`));
       }
-      const warnings = logLines(logs, `Massive sent ${status}`).map((l) => JSON.parse(l));
+      const warnings = logLines(logs, `Massive sent ${status}`).map(
+        (line) => JSON.parse(line) as Record<string, unknown>,
+      );
       expect(warnings).toHaveLength(1); // the second within 10 s is counted, not logged
       expect(warnings[0]).toMatchObject({ level: 40, status });
       expect(conn.status()[0].fatalError).toBeNull();

@@ -21,13 +21,7 @@ import { EvictionGuard } from './eviction-guard';
 import { FeedDispatcher } from './feed-dispatcher';
 import { GapTracker } from './gap-tracker';
 import { Heartbeat, type HeartbeatFailure } from './heartbeat';
-import {
-  authMessage,
-  isDisconnectWarning,
-  parseFrame,
-  subscribeMessages,
-  type StatusMessage,
-} from './protocol';
+import { authMessage, parseFrame, subscribeMessages, type StatusMessage } from './protocol';
 import { ReconnectPolicy } from './reconnect-policy';
 import { closeSocket, discardSocket, frameText, openSocket } from './socket-io';
 
@@ -204,17 +198,18 @@ export class MassiveConnection {
           'Massive sent an error status',
         );
         return;
+      case 'slow_consumer':
+      case 'force_disconnect':
+      case 'auth_timeout':
+        // The server is about to close (or warns it will): the close is recorded with this.
+        this.record.serverReason = `${status.status}: ${status.message}`;
+        this.rateLog.warn(
+          `status:${status.status}`,
+          { status: status.status, message: status.message, state: this.state },
+          `Massive sent ${status.status}; the socket will reconnect`,
+        );
+        return;
       default:
-        if (isDisconnectWarning(status.status)) {
-          // The server is about to close (or warns it will): the close is recorded with this.
-          this.record.serverReason = `${status.status}: ${status.message}`;
-          this.rateLog.warn(
-            `status:${status.status}`,
-            { status: status.status, message: status.message, state: this.state },
-            `Massive sent ${status.status}; the socket will reconnect`,
-          );
-          return;
-        }
         this.log.debug(
           { status: status.status, message: status.message },
           'unhandled status message',

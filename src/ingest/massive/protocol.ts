@@ -29,16 +29,6 @@ export type KnownStatus =
  */
 export type DisconnectWarning = 'slow_consumer' | 'force_disconnect' | 'auth_timeout';
 
-const DISCONNECT_WARNINGS: ReadonlySet<string> = new Set<DisconnectWarning>([
-  'slow_consumer',
-  'force_disconnect',
-  'auth_timeout',
-]);
-
-export function isDisconnectWarning(status: string): status is DisconnectWarning {
-  return DISCONNECT_WARNINGS.has(status);
-}
-
 export interface StatusMessage {
   status: KnownStatus | (string & {});
   message: string;
