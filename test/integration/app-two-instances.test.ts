@@ -56,9 +56,14 @@ describe('two app instances on one key', () => {
     feed.driver.run();
     const second = await start();
 
+    let seen: unknown = null;
     await waitFor(
-      async () => (await fetchStats(first.url)).connections[0]?.state === 'failed',
-      async () => `the first to stop: ${JSON.stringify((await fetchStats(first.url)).connections)}`,
+      async () => {
+        const { connections } = await fetchStats(first.url);
+        seen = connections;
+        return connections[0]?.state === 'failed';
+      },
+      () => `the first to stop: ${JSON.stringify(seen)}`,
       60_000,
     );
     await waitFor(
