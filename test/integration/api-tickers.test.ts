@@ -11,6 +11,7 @@ const RECENT = `query Recent($symbol: String!, $limit: Int) {
 }`;
 const PATTERNS = `query P($symbol: String) { patterns(symbol: $symbol) { symbol } }`;
 const BAR_UPDATED = `subscription Bars($symbols: [String!]) { barUpdated(symbols: $symbols) { symbol close } }`;
+const PATTERN_DETECTED = `subscription P($symbols: [String!]) { patternDetected(symbols: $symbols) { symbol } }`;
 
 /**
  * Tickers are case-sensitive (`BCPC` is one company, `BCpC` a preferred share of another) and
@@ -117,7 +118,7 @@ describe.each(testDatabaseKinds())('tickers in the API (%s)', (kind) => {
       for (const client of clients) await client.dispose();
     });
 
-    function subscribe(variables: Record<string, unknown>) {
+    function subscribe(variables: Record<string, unknown>, query = BAR_UPDATED) {
       const client = createClient({
         url: `${api.url.replace('http', 'ws')}/graphql`,
         webSocketImpl: WebSocket,
@@ -126,7 +127,7 @@ describe.each(testDatabaseKinds())('tickers in the API (%s)', (kind) => {
       clients.push(client);
       const received = { data: [] as { symbol: string }[], errors: [] as unknown[], done: false };
       client.subscribe(
-        { query: BAR_UPDATED, variables },
+        { query, variables },
         {
           next: (value) => {
             if (value.errors) received.errors.push(...value.errors);
@@ -199,6 +200,19 @@ describe.each(testDatabaseKinds())('tickers in the API (%s)', (kind) => {
       expect(later.data).toEqual([
         { symbol: 'ZZPQ', close: 5 },
         { symbol: 'NEWpA', close: 7 },
+      ]);
+    });
+
+    it('patternDetected refuses an ambiguous ticker the same way', async () => {
+      const ambiguous = subscribe({ symbols: ['bcpc'] }, PATTERN_DETECTED);
+      await waitFor(() => ambiguous.errors.length > 0 || ambiguous.done, 'an answer');
+      expect(ambiguous.errors).toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({
+            code: 'BAD_USER_INPUT',
+            candidates: ['BCPC', 'BCpC'],
+          }),
+        }),
       ]);
     });
   });
