@@ -34,7 +34,7 @@ describeBrowser('dashboard: case-sensitive tickers and a feed stopped for good',
     ensureDashboardBuilt();
     feed = await startExternalFeed({
       symbols: ['AAPL', 'ABRpD', 'BCPC', 'BCpC'],
-      maxConnections: 1,
+      real: { maxConnections: 1 },
     });
     app = await startApp(
       loadConfig({

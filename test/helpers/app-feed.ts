@@ -169,8 +169,8 @@ export async function startExternalFeed(
     symbols?: readonly string[];
     minutesAgo?: number;
     seed?: number;
-    /** Sockets per key before the oldest is evicted (default 3, what the app may open). */
-    maxConnections?: number;
+    /** Overrides of the ideal feed (e.g. corrections and REST lag like the real one). */
+    real?: Partial<SimulatorOptions>;
   } = {},
 ): Promise<ExternalFeed> {
   const symbols = options.symbols ?? ['AAPL', 'AMZN', 'GOOGL', 'META', 'MSFT', 'NVDA'];
@@ -184,8 +184,9 @@ export async function startExternalFeed(
     startMs,
     apiKey: FEED_API_KEY,
     // The app may run up to 3 sockets on the key; the expectations below are first-version.
-    maxConnections: options.maxConnections ?? 3,
+    maxConnections: 3,
     ...IDEAL_FEED,
+    ...options.real,
     ...recorder.hooks,
   });
   const { wsUrl, restUrl } = await sim.start(0);

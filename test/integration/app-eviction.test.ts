@@ -29,7 +29,7 @@ describe.each(testDatabaseKinds())('whole app when another client uses its key (
 
   beforeEach(async () => {
     db = await createAppDatabase(kind);
-    feed = await startExternalFeed({ maxConnections: 1 });
+    feed = await startExternalFeed({ real: { maxConnections: 1 } });
   });
 
   afterEach(async () => {

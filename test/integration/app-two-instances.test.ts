@@ -23,7 +23,7 @@ describe('two app instances on one key', () => {
   const procs: ServiceProcess[] = [];
 
   beforeEach(async () => {
-    feed = await startExternalFeed({ maxConnections: 1 });
+    feed = await startExternalFeed({ real: { maxConnections: 1 } });
   });
 
   afterEach(async () => {
