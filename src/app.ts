@@ -180,6 +180,9 @@ function feedPorts(
       maxFutureMs: feed.maxFutureMs,
       noDataTimeoutMs: config.feedNoDataTimeoutMs ?? feed.noDataTimeoutMs,
       pingIntervalMs: config.feedPingIntervalMs,
+      evictionLimit: config.feedEvictionLimit,
+      evictionWindowMs: config.feedEvictionWindowMs,
+      maxConnectionsBackoffMs: config.feedEvictionBackoffMs,
     },
     backfill: {
       restUrl: feed.restUrl,

@@ -49,6 +49,11 @@ export interface AppConfig {
   feedPingIntervalMs: number;
   /** Replace a socket silent this long; null = automatic (off for the real feed, 30 s for the simulator). */
   feedNoDataTimeoutMs: number | null;
+  /** Evictions (`max_connections`) within feedEvictionWindowMs after which a socket stops: another client uses the key. 0 = never. */
+  feedEvictionLimit: number;
+  feedEvictionWindowMs: number;
+  /** Wait after an eviction before reconnecting (jittered to 50–100 %). */
+  feedEvictionBackoffMs: number;
   simulator: SimulatorConfig;
   apiToken: string | null;
   redisUrl: string | null;
@@ -197,6 +202,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reader.optional('FEED_NO_DATA_TIMEOUT_MS') === null
         ? null
         : reader.int('FEED_NO_DATA_TIMEOUT_MS', 0, 0, 3_600_000),
+    feedEvictionLimit: reader.int('FEED_EVICTION_LIMIT', 2, 0, 100),
+    feedEvictionWindowMs: reader.int('FEED_EVICTION_WINDOW_MS', 600_000, 1_000, 86_400_000),
+    feedEvictionBackoffMs: reader.int('FEED_EVICTION_BACKOFF_MS', 60_000, 100, 600_000),
     simulator: {
       symbolCount: reader.int('SIM_SYMBOLS', 50, 1, 20_000),
       eventsPerSecond: reader.int('SIM_EVENTS_PER_SECOND', 50, 1, 1_000_000),

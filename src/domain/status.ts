@@ -18,6 +18,11 @@ export interface ConnectionStatus {
   reconnects: number;
   lastDisconnectReason: string | null;
   lastError: string | null;
+  /**
+   * Why this socket stopped for good (state `failed`: auth_failed, or "another client is using
+   * this key" after repeated evictions); null while it runs. /readyz and the dashboard show it.
+   */
+  fatalError: string | null;
 }
 
 export interface WriterStatus {

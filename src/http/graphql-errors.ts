@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../logger';
-import { DomainError } from '../services/domain-errors';
+import { AmbiguousSymbolError, DomainError } from '../services/domain-errors';
 
 /** Apollo's own codes for errors it raised itself (parse, validation, coercion…): passed through. */
 const CLIENT_ERROR_CODES = new Set([
@@ -33,11 +33,13 @@ export function formatGraphQLError(
   if (original instanceof DomainError) {
     const field =
       'field' in original && typeof original.field === 'string' ? { field: original.field } : {};
+    const candidates =
+      original instanceof AmbiguousSymbolError ? { candidates: [...original.candidates] } : {};
     return {
       message: original.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: original.code, ...field },
+      extensions: { code: original.code, ...field, ...candidates },
     };
   }
   const code = formatted.extensions?.code;

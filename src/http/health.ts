@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { IngestStatusSnapshot } from '../domain/status';
 import { routeLabel } from './metrics';
 
 /** `/readyz`'s database check: true when its statement answered, false when the database is not open. */
@@ -11,6 +12,11 @@ export interface DatabaseProbe {
 export interface HealthOptions {
   database: DatabaseProbe;
   feedConnected: () => boolean;
+  /**
+   * Why feed sockets stopped for good (e.g. "another client is using this key"), one line each;
+   * /readyz names them instead of a bare "feed is not connected".
+   */
+  feedFailures?: () => string[];
   /** True once shutdown began: a draining instance is alive but must take no new traffic. */
   closing: () => boolean;
   /** How long the probe may take before the database counts as unreachable. */
@@ -18,6 +24,13 @@ export interface HealthOptions {
 }
 
 const DEFAULT_DATABASE_TIMEOUT_MS = 2000;
+
+/** The fatal errors of a status snapshot's sockets, `connection #id: …` each. */
+export function feedFailures(status: Pick<IngestStatusSnapshot, 'connections'>): string[] {
+  return status.connections.flatMap((c) =>
+    c.fatalError === null ? [] : [`connection #${c.id}: ${c.fatalError}`],
+  );
+}
 
 /** Resolves true when the probe answers within the timeout. Never rejects. */
 export async function databaseAnswers(
@@ -61,7 +74,11 @@ export function createHealthRouter(options: HealthOptions): Router {
     ];
     if (!database)
       reasons.push(`database did not answer ${options.database.statement} within ${timeoutMs} ms`);
-    if (!feed) reasons.push('feed is not connected');
+    if (!feed) {
+      const failures = options.feedFailures?.() ?? [];
+      if (failures.length === 0) reasons.push('feed is not connected');
+      else for (const failure of failures) reasons.push(`feed stopped: ${failure}`);
+    }
     const checks = { database: database ? 'ok' : 'fail', feed: feed ? 'ok' : 'fail' };
     if (reasons.length === 0) res.json({ status: 'ready', checks });
     else res.status(503).json({ status: 'not ready', reasons, checks });

@@ -67,11 +67,12 @@ export function createRestRouter(options: RestOptions): Router {
     const since =
       sinceText === undefined || sinceText.trim() === '' ? null : parseSinceParam(sinceText);
     const limit = parseLimitParam(singleParam(req, 'limit'));
-    const newestFirst = await bars.recentBars({ symbol, since, limit });
+    // `symbol` echoes the stored ticker the argument resolved to (`aapl` → `AAPL`, `ABRpD` as is).
+    const result = await bars.recentBarsOf({ symbol, since, limit });
     const body: LegacyTicksResponse = {
-      symbol: symbol.trim().toUpperCase(),
-      count: newestFirst.length,
-      ticks: newestFirst.map(toLegacyTick),
+      symbol: result.symbol,
+      count: result.bars.length,
+      ticks: result.bars.map(toLegacyTick),
     };
     res.json(body);
   });

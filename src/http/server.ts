@@ -11,7 +11,7 @@ import { requireBearer } from './auth';
 import { jsonErrorHandler, jsonNotFound } from './error-handler';
 import { createApolloServer } from './graphql-http';
 import { attachGraphqlWs } from './graphql-ws';
-import { createHealthRouter, type DatabaseProbe } from './health';
+import { createHealthRouter, feedFailures, type DatabaseProbe } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
 import { createRestRouter } from './rest';
 
@@ -88,6 +88,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     createHealthRouter({
       database: options.database,
       feedConnected: options.feedConnected,
+      feedFailures: () => feedFailures(services.ingestStatus.status()),
       closing: () => closing,
       databaseTimeoutMs: options.readinessTimeoutMs,
     }),

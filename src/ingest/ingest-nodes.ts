@@ -78,7 +78,9 @@ export function feedListener(
         recheckBefore(symbol, gap.fromMs);
       }
     },
-    fatal: (error) => logger.error({ err: error }, 'feed socket stopped for good'),
+    // The socket itself logs its fatal error once, at error level; status, /readyz and the
+    // dashboard show it from there.
+    fatal: (error) => logger.debug({ err: error }, 'feed socket stopped for good'),
   };
 }
 
@@ -144,6 +146,9 @@ export function newPool(feed: IngestFeed, listener: FeedListener, logger: Logger
     maxFutureMs: feed.maxFutureMs,
     noDataTimeoutMs: feed.noDataTimeoutMs,
     pingIntervalMs: feed.pingIntervalMs,
+    evictionLimit: feed.evictionLimit,
+    evictionWindowMs: feed.evictionWindowMs,
+    maxConnectionsBackoffMs: feed.maxConnectionsBackoffMs,
     logger,
     listener,
   });

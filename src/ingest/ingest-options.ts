@@ -28,6 +28,11 @@ export interface IngestFeed {
   /** Replace a socket silent this long (undefined: the connection default, off). */
   noDataTimeoutMs?: number;
   pingIntervalMs?: number;
+  /** Evictions (max_connections) within evictionWindowMs that stop a socket for good (0: never). */
+  evictionLimit?: number;
+  evictionWindowMs?: number;
+  /** Wait after an eviction before reconnecting (jittered to 50–100 % of it). */
+  maxConnectionsBackoffMs?: number;
 }
 
 /** The REST aggregates endpoint that fills gaps (socket drops, restarts). */

@@ -2,7 +2,11 @@ import type { DataSource, Repository } from 'typeorm';
 import type { SymbolRecord } from '../domain/symbol-record';
 import { SymbolEntity } from '../entities/symbol.entity';
 import { RepositoryError } from './repository-error';
-import { REGISTER_SYMBOLS_SQL, SEARCH_SYMBOLS_SQL } from './symbol.sql';
+import {
+  FIND_SYMBOLS_IGNORING_CASE_SQL,
+  REGISTER_SYMBOLS_SQL,
+  SEARCH_SYMBOLS_SQL,
+} from './symbol.sql';
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -64,5 +68,22 @@ export class SymbolRepository {
       name: row.name,
       firstSeen: row.firstSeen instanceof Date ? row.firstSeen : new Date(row.firstSeen),
     }));
+  }
+
+  /**
+   * The stored tickers equal to any of `tickers` ignoring case (`bcpc` → `BCPC` and `BCpC`),
+   * sorted; one statement for the whole list. Throws RepositoryError.
+   */
+  async findIgnoringCase(tickers: readonly string[]): Promise<string[]> {
+    if (tickers.length === 0) return [];
+    const folded = [...new Set(tickers.map((ticker) => ticker.toLowerCase()))];
+    try {
+      const rows = await this.table.query<{ symbol: string }[]>(FIND_SYMBOLS_IGNORING_CASE_SQL, [
+        folded,
+      ]);
+      return rows.map((row) => row.symbol);
+    } catch (error) {
+      throw new RepositoryError('looking up symbols failed', { cause: error });
+    }
   }
 }

@@ -11,3 +11,10 @@ FROM symbols
 WHERE $1::text IS NULL OR symbol ILIKE '%' || $1 || '%' ESCAPE '\\' OR name ILIKE '%' || $1 || '%' ESCAPE '\\'
 ORDER BY ($1::text IS NOT NULL AND symbol ILIKE $1 || '%' ESCAPE '\\') DESC, symbol
 LIMIT $2`;
+
+/**
+ * Every ticker equal to one of `$1` ignoring case (`$1` already lower-cased by the caller), for
+ * the API's "exact, else unique case-insensitive" lookup. Tickers are ASCII, so lower() is
+ * locale-proof here.
+ */
+export const FIND_SYMBOLS_IGNORING_CASE_SQL = `SELECT symbol FROM symbols WHERE lower(symbol) = ANY($1::text[]) ORDER BY symbol`;

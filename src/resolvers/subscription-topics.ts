@@ -14,7 +14,11 @@ export const TOPICS = {
   patternDetected: 'patternDetected',
 } as const;
 
-type SymbolFilter = readonly string[] | null | undefined;
+type TickerArgument = readonly string[] | null | undefined;
+
+function asStream<T>(pending: Promise<AsyncIterable<T>>): AsyncIterable<T> {
+  return pending as unknown as AsyncIterable<T>;
+}
 
 export function createSubscriptionPubSub(
   services: Pick<ApiServices, 'barFeed' | 'patterns'>,
@@ -23,12 +27,16 @@ export function createSubscriptionPubSub(
     publish: () => {
       throw new Error('publish on AppEvents (the bus the services read), not through type-graphql');
     },
+    // The feeds resolve their ticker filter against the database first, so they answer a
+    // promise of the stream. type-graphql types this as the stream itself but hands the value
+    // straight to graphql-js, which awaits it (graphql 16 `executeSubscription`): a rejected
+    // filter becomes a BAD_USER_INPUT error of the subscription instead of a broken stream.
     subscribe: (topic, symbols) => {
       switch (topic) {
         case TOPICS.barUpdated:
-          return services.barFeed.subscribe(symbols as SymbolFilter);
+          return asStream(services.barFeed.subscribe(symbols as TickerArgument));
         case TOPICS.patternDetected:
-          return services.patterns.subscribe(symbols as SymbolFilter);
+          return asStream(services.patterns.subscribe(symbols as TickerArgument));
         default:
           throw new Error(`no subscription feed for topic ${JSON.stringify(topic)}`);
       }

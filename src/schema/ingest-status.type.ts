@@ -62,8 +62,19 @@ export class ConnectionStatusType {
   @Field(() => Float, { nullable: true }) lastMessageAgeMs!: number | null;
   @Field(() => GraphQLSafeInt) messagesReceived!: number;
   @Field(() => GraphQLSafeInt) reconnects!: number;
-  @Field(() => String, { nullable: true }) lastDisconnectReason!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the last session ended: a transport reason, or what the server said (max_connections, slow_consumer: …, force_disconnect: …, auth_timeout: …).',
+  })
+  lastDisconnectReason!: string | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the socket stopped for good (state failed): auth_failed, or "another client is using this key" after repeated evictions. Null while it runs.',
+  })
+  fatalError!: string | null;
 }
 
 @ObjectType()

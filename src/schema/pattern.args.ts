@@ -5,7 +5,8 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from '../services/query-input';
 export class PatternsArgs {
   @Field(() => String, {
     nullable: true,
-    description: 'Only this ticker (case-insensitive); all when omitted.',
+    description:
+      'Only this ticker (exact, else a unique case-insensitive match); all when omitted.',
   })
   symbol?: string | null;
 
@@ -27,7 +28,11 @@ export class PatternsArgs {
 
 @ArgsType()
 export class PatternDetectedArgs {
-  @Field(() => [String], { nullable: true, description: 'Only these tickers; all when omitted.' })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Only these tickers (exact, else a unique case-insensitive match); all when omitted.',
+  })
   symbols?: string[] | null;
 }
 

@@ -3,7 +3,10 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from '../services/query-input';
 
 @ArgsType()
 export class RecentTicksArgs {
-  @Field({ description: 'Ticker, e.g. "AAPL" (case-insensitive).' })
+  @Field({
+    description:
+      'Ticker, e.g. "AAPL" or "ABRpD". Matched exactly; otherwise a unique case-insensitive match ("aapl" → AAPL), BAD_USER_INPUT when ambiguous ("bcpc": BCPC or BCpC).',
+  })
   symbol!: string;
 
   @Field(() => Date, {
@@ -33,7 +36,11 @@ export class SymbolsArgs {
 
 @ArgsType()
 export class BarUpdatedArgs {
-  @Field(() => [String], { nullable: true, description: 'Only these tickers; all when omitted.' })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Only these tickers (exact, else a unique case-insensitive match); all when omitted.',
+  })
   symbols?: string[] | null;
 }
 

@@ -6,6 +6,7 @@ import { BarQueryService } from './bar-query.service';
 import { IngestStatusService } from './ingest-status.service';
 import { PatternQueryService } from './pattern-query.service';
 import type { SinceOptions } from './query-input';
+import { SymbolLookupService } from './symbol-lookup.service';
 import { SymbolQueryService } from './symbol-query.service';
 
 /** The read side the API serves, one instance each per server; GraphQL and REST share them. */
@@ -31,11 +32,13 @@ export function createApiServices(options: ApiServicesOptions): ApiServices {
     now: options.now,
     futureSinceToleranceMs: options.futureSinceToleranceMs,
   };
+  // One lookup for every entry point, so REST, queries and subscriptions read tickers alike.
+  const lookup = new SymbolLookupService(repositories.symbols);
   return {
-    bars: new BarQueryService(repositories.bars, since),
-    barFeed: new BarFeedService(events),
+    bars: new BarQueryService(repositories.bars, lookup, since),
+    barFeed: new BarFeedService(events, lookup),
     symbols: new SymbolQueryService(repositories.symbols),
-    patterns: new PatternQueryService(repositories.patterns, events, since),
+    patterns: new PatternQueryService(repositories.patterns, events, lookup, since),
     ingestStatus: new IngestStatusService(options.status),
   };
 }

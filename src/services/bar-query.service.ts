@@ -1,13 +1,8 @@
 import type { StoredBar } from '../domain/stored-bar';
 import type { BarReadRepository } from '../repositories/bar-read.repository';
 import { readThrough } from './domain-errors';
-import {
-  checkLimit,
-  DEFAULT_LIMIT,
-  normalizeSymbol,
-  sinceChecker,
-  type SinceOptions,
-} from './query-input';
+import { checkLimit, DEFAULT_LIMIT, sinceChecker, type SinceOptions } from './query-input';
+import type { SymbolLookupService } from './symbol-lookup.service';
 
 export interface RecentBarsQuery {
   symbol: string;
@@ -25,6 +20,7 @@ export class BarQueryService {
 
   constructor(
     private readonly repository: BarReadRepository,
+    private readonly lookup: SymbolLookupService,
     options: SinceOptions = {},
   ) {
     this.checkSince = sinceChecker(options);
@@ -32,10 +28,21 @@ export class BarQueryService {
 
   /** The newest `limit` bars with timestamp >= since, **newest first**. Unknown symbol → []. */
   async recentBars(query: RecentBarsQuery): Promise<StoredBar[]> {
-    const symbol = normalizeSymbol(query.symbol);
+    return (await this.recentBarsOf(query)).bars;
+  }
+
+  /**
+   * recentBars with the ticker the argument resolved to (exact, else the unique
+   * case-insensitive match; see SymbolLookupService), for answers that echo it.
+   */
+  async recentBarsOf(query: RecentBarsQuery): Promise<{ symbol: string; bars: StoredBar[] }> {
     const limit = checkLimit(query.limit ?? DEFAULT_LIMIT);
     const since = this.checkSince(query.since);
-    return readThrough('bar query failed', () => this.repository.findRecent(symbol, since, limit));
+    const symbol = await this.lookup.resolve(query.symbol);
+    const bars = await readThrough('bar query failed', () =>
+      this.repository.findRecent(symbol, since, limit),
+    );
+    return { symbol, bars };
   }
 
   /**

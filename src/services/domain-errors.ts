@@ -28,6 +28,24 @@ export class InvalidInputError extends DomainError {
   }
 }
 
+/**
+ * A ticker given in another case matches several stored tickers (`bcpc` → `BCPC`, `BCpC`:
+ * different companies), so no answer would be right; the message names the candidates.
+ */
+export class AmbiguousSymbolError extends InvalidInputError {
+  constructor(
+    readonly input: string,
+    readonly candidates: readonly string[],
+    field = 'symbol',
+  ) {
+    super(
+      `${field} ${JSON.stringify(input)} is ambiguous: it matches ${candidates.join(', ')} (tickers are case-sensitive); ask for one of them exactly`,
+      field,
+    );
+    this.name = 'AmbiguousSymbolError';
+  }
+}
+
 /** The database did not answer a read; wraps the driver error (which may quote SQL) as `cause`. */
 export class DataAccessError extends Error {
   constructor(message: string, options: { cause: unknown }) {

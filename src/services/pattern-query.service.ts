@@ -3,14 +3,9 @@ import type { AppEvents } from '../events/app-events';
 import { PATTERN_NAMES, type PatternName } from '../patterns/pattern-catalog';
 import type { PatternRepository } from '../repositories/pattern.repository';
 import { InvalidInputError, readThrough } from './domain-errors';
-import {
-  checkLimit,
-  DEFAULT_LIMIT,
-  normalizeSymbol,
-  sinceChecker,
-  type SinceOptions,
-} from './query-input';
+import { checkLimit, DEFAULT_LIMIT, sinceChecker, type SinceOptions } from './query-input';
 import { symbolFeed } from './symbol-feed';
+import type { SymbolLookupService } from './symbol-lookup.service';
 
 export interface PatternsQuery {
   symbol?: string | null;
@@ -48,6 +43,7 @@ export class PatternQueryService {
   constructor(
     private readonly repository: PatternRepository,
     private readonly events: AppEvents,
+    private readonly lookup: SymbolLookupService,
     options: SinceOptions = {},
   ) {
     this.checkSince = sinceChecker(options);
@@ -55,13 +51,14 @@ export class PatternQueryService {
 
   /** Newest first: at most `limit` patterns, optionally of one symbol / one name / since a time. */
   async recent(query: PatternsQuery): Promise<StoredPattern[]> {
-    const filter = {
-      symbol:
-        query.symbol === null || query.symbol === undefined ? null : normalizeSymbol(query.symbol),
-      pattern: normalizePatternName(query.pattern),
-      since: this.checkSince(query.since),
-      limit: checkLimit(query.limit ?? DEFAULT_LIMIT),
-    };
+    const pattern = normalizePatternName(query.pattern);
+    const since = this.checkSince(query.since);
+    const limit = checkLimit(query.limit ?? DEFAULT_LIMIT);
+    const symbol =
+      query.symbol === null || query.symbol === undefined
+        ? null
+        : await this.lookup.resolve(query.symbol);
+    const filter = { symbol, pattern, since, limit };
     return readThrough('pattern query failed', () => this.repository.findRecent(filter));
   }
 
@@ -80,9 +77,13 @@ export class PatternQueryService {
 
   /**
    * Live patterns as the sink stores them (one bus message per written batch), one by one,
-   * optionally only for some symbols. Validates the filter up front.
+   * optionally only for some symbols. Resolves the filter first (SymbolLookupService), so a
+   * bad or ambiguous one fails before anything is subscribed.
    */
-  subscribe(symbols?: readonly string[] | null): AsyncIterableIterator<PatternEvent> {
-    return symbolFeed(symbols, () => this.events.subscribe('patternsDetected'));
+  async subscribe(
+    symbols?: readonly string[] | null,
+  ): Promise<AsyncIterableIterator<PatternEvent>> {
+    const filter = await this.lookup.resolveFilter(symbols);
+    return symbolFeed(filter, () => this.events.subscribe('patternsDetected'));
   }
 }

@@ -16,13 +16,19 @@ function quote(raw: string): string {
   return JSON.stringify(raw.length > 32 ? `${raw.slice(0, 32)}…` : raw);
 }
 
-/** Trims and upper-cases a ticker, then checks it against SYMBOL_PATTERN. */
-export function normalizeSymbol(raw: unknown, field = 'symbol'): string {
+/**
+ * What a ticker argument may look like: Massive's alphabet (SYMBOL_PATTERN) in any case, since
+ * a legacy client may send `aapl`. The case is kept: SymbolLookupService decides what it means.
+ */
+const TICKER_INPUT_PATTERN = /^[A-Za-z][A-Za-z0-9.-]{0,19}$/;
+
+/** Trims a ticker argument and checks its alphabet (any case); never changes its case. */
+export function checkTicker(raw: unknown, field = 'symbol'): string {
   if (typeof raw !== 'string' || raw.trim() === '') {
     throw new InvalidInputError(`${field} is required`, field);
   }
-  const symbol = raw.trim().toUpperCase();
-  if (!SYMBOL_PATTERN.test(symbol)) {
+  const symbol = raw.trim();
+  if (!TICKER_INPUT_PATTERN.test(symbol)) {
     throw new InvalidInputError(
       `${field} ${quote(raw)} is not a valid ticker (1-20 characters: letters, digits, '.' or '-', starting with a letter)`,
       field,
@@ -31,8 +37,13 @@ export function normalizeSymbol(raw: unknown, field = 'symbol'): string {
   return symbol;
 }
 
-/** Validates a subscription filter list; null/undefined means "every symbol". */
-export function normalizeSymbolList(
+/** True when `ticker` can be a stored ticker as written (uppercase first letter, e.g. `BCpC`). */
+export function isExactTicker(ticker: string): boolean {
+  return SYMBOL_PATTERN.test(ticker);
+}
+
+/** Validates a subscription filter list (deduplicated, case kept); null/undefined means "every symbol". */
+export function checkTickerList(
   raw: readonly string[] | null | undefined,
   field = 'symbols',
 ): string[] | null {
@@ -43,7 +54,7 @@ export function normalizeSymbolList(
       field,
     );
   }
-  return [...new Set(raw.map((symbol) => normalizeSymbol(symbol, field)))];
+  return [...new Set(raw.map((symbol) => checkTicker(symbol, field)))];
 }
 
 export function checkLimit(limit: number, field = 'limit', max = MAX_LIMIT): number {

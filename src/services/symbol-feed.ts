@@ -1,5 +1,5 @@
 import { Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
-import { normalizeSymbolList } from './query-input';
+import { filterMatches, type SymbolFilter } from './symbol-lookup.service';
 
 /**
  * How many items one subscriber may fall behind before the oldest are dropped. A slow client
@@ -10,15 +10,13 @@ export const SUBSCRIBER_BUFFER = 10_000;
 
 /**
  * One subscriber's live feed from a bus topic that carries batches (one publish per flush):
- * the items one by one, only those of `symbols` when given. The filter is validated before
- * the bus is subscribed, so a bad subscription fails at once (InvalidInputError).
+ * the items one by one, only those passing `filter` (resolved by SymbolLookupService before
+ * the bus is subscribed; null: every item).
  */
 export function symbolFeed<T extends { symbol: string }>(
-  symbols: readonly string[] | null | undefined,
+  filter: SymbolFilter | null,
   subscribe: () => Repeater<T[]>,
 ): AsyncIterableIterator<T> {
-  const wanted = normalizeSymbolList(symbols);
-  const filter = wanted === null ? null : new Set(wanted);
   const source = subscribe();
   return new Repeater<T>(async (push, stop) => {
     // Ending the repeater (client unsubscribed / socket closed) must also end the bus
@@ -26,7 +24,7 @@ export function symbolFeed<T extends { symbol: string }>(
     void stop.then(() => source.return(undefined));
     for await (const batch of source) {
       for (const item of batch) {
-        if (filter === null || filter.has(item.symbol)) void push(item);
+        if (filterMatches(filter, item.symbol)) void push(item);
       }
     }
     stop();

@@ -2,7 +2,7 @@ import type { BarStore, ChartBar } from './bar-store';
 import { ChartFeed } from './chart-feed';
 import type { ChartView } from './chart-view';
 import { postGraphQL, type GraphQLErrorEntry } from './graphql-client';
-import type { HealthView } from './health-view';
+import { feedFailureLines, type HealthView } from './health-view';
 import { LinkStatus } from './link-status';
 import type { PatternFeedView } from './pattern-feed-view';
 import { PatternStore } from './pattern-store';
@@ -22,6 +22,7 @@ import {
 } from './test-hooks';
 import { TickRate } from './tick-rate';
 import type { ApiIngestStatus, ApiPattern } from './types';
+import { matchTicker } from './ticker-match';
 
 const PATTERN_LIMIT = 50;
 
@@ -133,7 +134,8 @@ export class Dashboard {
 
   /** Server-side symbol search for the picker. */
   search(text: string): void {
-    this.catalog.search(text.toUpperCase());
+    // Tickers are case-sensitive (`BCpC`); the server's search ignores case on its own.
+    this.catalog.search(text.trim());
   }
 
   private async poll(): Promise<void> {
@@ -196,9 +198,16 @@ export class Dashboard {
     if (this.symbol === null) {
       const wanted = this.options.initialSymbol;
       const first = known[0]?.symbol ?? null;
-      // A bookmarked ticker may be beyond the first page of the list: trust it; an invalid one
-      // comes back as a BAD_USER_INPUT on `symbol` and falls back to the first.
-      const pick = wanted ?? first;
+      // A bookmarked ticker means the known one it matches (`?symbol=aapl` → AAPL); one beyond
+      // the first page of the list is trusted as typed; an invalid one comes back as a
+      // BAD_USER_INPUT on `symbol` and falls back to the first.
+      const pick =
+        wanted === null
+          ? first
+          : (matchTicker(
+              wanted,
+              known.map((s) => s.symbol),
+            ) ?? wanted);
       if (pick !== null) this.selectSymbol(pick, false);
     } else {
       this.views.quote.setSymbol(this.symbol, this.catalog.nameOf(this.symbol));
@@ -231,7 +240,10 @@ export class Dashboard {
 
   private applyStatus(status: ApiIngestStatus, now: number): void {
     this.views.health.render(status, this.rate.add(status.ingest.ticksProcessed, now));
-    this.link.feedReported(status.connections.map((c) => c.state));
+    this.link.feedReported(
+      status.connections.map((c) => c.state),
+      feedFailureLines(status.connections),
+    );
   }
 
   private onPollFailure(error: unknown): void {

@@ -19,6 +19,11 @@ interface Metric {
   title?: string;
 }
 
+/** Why sockets stopped for good, `#id: …` each (they do not reconnect by themselves). Pure. */
+export function feedFailureLines(connections: readonly ApiConnection[]): string[] {
+  return connections.flatMap((c) => (c.fatalError ? [`#${c.id}: ${c.fatalError}`] : []));
+}
+
 /** Feed health: headline metrics, one row per socket, reject reasons. */
 export class HealthView {
   constructor(
@@ -88,7 +93,12 @@ export class HealthView {
         tone: patterns.dropped > 0 ? 'warn' : undefined,
       },
     ];
+    // A socket that stopped for good says why, above everything else, until it is restarted.
+    const alerts = feedFailureLines(connections).map((line) =>
+      h('p', { className: 'feed-alert tone-bad', testId: 'feed-alert', text: `Stopped ${line}` }),
+    );
     this.metrics.replaceChildren(
+      ...alerts,
       ...list.map((m) =>
         h(
           'div',
@@ -118,7 +128,9 @@ export class HealthView {
 
   private row(c: ApiConnection): HTMLTableRowElement {
     const tone = connectionTone(c.state);
-    const title = c.lastDisconnectReason ? `last disconnect: ${c.lastDisconnectReason}` : undefined;
+    const title =
+      c.fatalError ??
+      (c.lastDisconnectReason ? `last disconnect: ${c.lastDisconnectReason}` : undefined);
     return h(
       'tr',
       { testId: 'connection-row', attrs: { 'data-state': c.state, 'data-id': String(c.id) } },

@@ -11,6 +11,7 @@ export class LinkStatus {
   private unreachable: string | null = null;
   private queryError: string | null = null;
   private feedStates: string[] | null = null;
+  private feedFailures: string[] = [];
 
   /** A poll was answered, maybe with errors; `hasData` when some field resolved. */
   answered(errors: readonly GraphQLErrorEntry[], hasData: boolean, now: number): void {
@@ -30,8 +31,10 @@ export class LinkStatus {
     this.queryError = null;
   }
 
-  feedReported(states: string[]): void {
+  /** The sockets' states, and why any of them stopped for good (`#id: …`). */
+  feedReported(states: string[], failures: string[] = []): void {
     this.feedStates = states;
+    this.feedFailures = failures;
   }
 
   input(now: number, pollMs: number, paused: boolean): StatusInput {
@@ -44,6 +47,7 @@ export class LinkStatus {
       queryError: this.queryError,
       feedLive: this.feedStates === null ? null : this.feedStates.includes('live'),
       feedStates: this.feedStates ?? [],
+      feedFailures: this.feedFailures,
     };
   }
 }

@@ -39,7 +39,8 @@ function start(): void {
     url.searchParams.get('poll'),
     document.querySelector('meta[name="poll-ms"]')?.getAttribute('content') ?? null,
   );
-  const initialSymbol = url.searchParams.get('symbol')?.trim().toUpperCase() || null;
+  // Case kept: tickers are case-sensitive (`BCpC`); the dashboard matches it to a known one.
+  const initialSymbol = url.searchParams.get('symbol')?.trim() || null;
 
   let dashboard: Dashboard | null = null;
   const picker = new SymbolPickerView(

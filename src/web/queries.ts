@@ -12,7 +12,7 @@ const PATTERN_FIELDS = 'symbol pattern direction confidence price priceChange ti
 const STATUS_FIELDS = `
   feed database uptimeSeconds
   ingest { ticksReceived ticksProcessed ticksRejected lagMs lastTickAt rejectedByReason { reason count } }
-  connections { id state symbolCount connectedSince lastMessageAgeMs messagesReceived reconnects lastDisconnectReason }
+  connections { id state symbolCount connectedSince lastMessageAgeMs messagesReceived reconnects lastDisconnectReason fatalError }
   writer { barsWritten backlog flushLatencyMs { p50 p99 } flushFailures }
   patterns { queueDepth dropped }`;
 

@@ -16,6 +16,8 @@ export interface StatusInput {
   /** null until the first status arrives. */
   feedLive: boolean | null;
   feedStates: string[];
+  /** Why feed sockets stopped for good; they do not reconnect by themselves. */
+  feedFailures?: string[];
 }
 
 /** No successful poll for this long means the data on screen is stale. */
@@ -60,6 +62,8 @@ export function bannerText(state: LiveState, input: StatusInput): string | null 
     case 'stale':
       return `Data is stale: no answer from the API for ${formatDuration(input.now - (input.lastOkAt ?? input.now))}. ${retry}`;
     case 'feed-down':
+      if (input.feedFailures !== undefined && input.feedFailures.length > 0)
+        return `The market feed stopped: ${input.feedFailures.join('; ')}. It does not reconnect by itself: fix the cause, then restart TickStock.`;
       return `The market feed is not connected (${input.feedStates.join(', ') || 'no sockets'}): prices are not updating. The service reconnects by itself.`;
     case 'connecting':
     case 'live':

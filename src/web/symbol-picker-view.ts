@@ -1,6 +1,7 @@
 import { h } from './dom';
 import { formatPrice } from './format';
 import type { ApiSymbol } from './types';
+import { matchTicker } from './ticker-match';
 
 /**
  * A search box with a list of matching symbols (a combobox). Searching is done by the server
@@ -70,7 +71,10 @@ export class SymbolPickerView {
       this.render();
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      const typed = this.input.value.trim().toUpperCase();
+      const typed = matchTicker(
+        this.input.value,
+        this.options.map((o) => o.symbol),
+      );
       const exact = this.options.find((o) => o.symbol === typed);
       const pick = this.options[this.active] ?? exact ?? this.options[0];
       if (pick) this.choose(pick.symbol);

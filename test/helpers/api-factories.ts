@@ -130,6 +130,7 @@ export function makeStatusSnapshot(
         reconnects: 2,
         lastDisconnectReason: 'idle timeout',
         lastError: null,
+        fatalError: null,
       },
       {
         id: 2,
@@ -141,6 +142,7 @@ export function makeStatusSnapshot(
         reconnects: 5,
         lastDisconnectReason: null,
         lastError: 'ECONNREFUSED',
+        fatalError: null,
       },
     ],
     writer: {

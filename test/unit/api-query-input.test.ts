@@ -3,8 +3,9 @@ import {
   checkLimit,
   checkSearch,
   checkSince,
-  normalizeSymbol,
-  normalizeSymbolList,
+  checkTicker,
+  checkTickerList,
+  isExactTicker,
   parseLimitParam,
   parseSinceParam,
 } from '../../src/services/query-input';
@@ -82,25 +83,33 @@ describe('parseLimitParam / checkLimit', () => {
   });
 });
 
-describe('normalizeSymbol / normalizeSymbolList', () => {
-  it('trims and upper-cases valid tickers', () => {
-    expect(normalizeSymbol(' aapl ')).toBe('AAPL');
-    expect(normalizeSymbol('BRK.B')).toBe('BRK.B');
-    expect(normalizeSymbolList(['msft', 'MSFT', 'aapl'])).toEqual(['MSFT', 'AAPL']);
-    expect(normalizeSymbolList(null)).toBeNull();
+describe('checkTicker / checkTickerList', () => {
+  it('trims valid tickers and never changes their case (the lookup decides what they mean)', () => {
+    expect(checkTicker(' aapl ')).toBe('aapl');
+    expect(checkTicker('BRK.B')).toBe('BRK.B');
+    expect(checkTicker('ABRpD')).toBe('ABRpD');
+    expect(checkTicker('bcpc')).toBe('bcpc');
+    expect(checkTickerList(['msft', 'MSFT', 'msft', 'BCpC'])).toEqual(['msft', 'MSFT', 'BCpC']);
+    expect(checkTickerList(null)).toBeNull();
+  });
+
+  it('tells a ticker that can be stored as written from a legacy lower-case one', () => {
+    expect(isExactTicker('BCpC')).toBe(true);
+    expect(isExactTicker('BRK.B')).toBe(true);
+    expect(isExactTicker('aapl')).toBe(false);
   });
 
   it.each(['', '   ', '1ABC', 'AA PL', "AAPL'--", 'A'.repeat(21), 'ÄPPL'])('rejects %j', (raw) => {
-    expect(rejection(() => normalizeSymbol(raw)).field).toBe('symbol');
+    expect(rejection(() => checkTicker(raw)).field).toBe('symbol');
   });
 
   it('rejects a non-string', () => {
-    expect(rejection(() => normalizeSymbol(undefined)).message).toBe('symbol is required');
+    expect(rejection(() => checkTicker(undefined)).message).toBe('symbol is required');
   });
 
   it('caps the subscription list', () => {
     expect(
-      rejection(() => normalizeSymbolList(Array.from({ length: 1001 }, () => 'AAPL'))).message,
+      rejection(() => checkTickerList(Array.from({ length: 1001 }, () => 'AAPL'))).message,
     ).toMatch(/at most 1000/);
   });
 });

@@ -51,6 +51,32 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads when repeated evictions stop a socket (another client on the key), with checked bounds', () => {
+    expect(loadConfig({})).toMatchObject({
+      feedEvictionLimit: 2,
+      feedEvictionWindowMs: 600_000,
+      feedEvictionBackoffMs: 60_000,
+    });
+    expect(
+      loadConfig({
+        FEED_EVICTION_LIMIT: '0',
+        FEED_EVICTION_WINDOW_MS: '3600000',
+        FEED_EVICTION_BACKOFF_MS: '200',
+      }),
+    ).toMatchObject({
+      feedEvictionLimit: 0,
+      feedEvictionWindowMs: 3_600_000,
+      feedEvictionBackoffMs: 200,
+    });
+    expect(() =>
+      loadConfig({
+        FEED_EVICTION_LIMIT: '-1',
+        FEED_EVICTION_WINDOW_MS: '5',
+        FEED_EVICTION_BACKOFF_MS: 'x',
+      }),
+    ).toThrow(/FEED_EVICTION_LIMIT[\s\S]*FEED_EVICTION_WINDOW_MS[\s\S]*FEED_EVICTION_BACKOFF_MS/);
+  });
+
   it('never exposes the API key or a database password in what it logs', () => {
     const config = loadConfig({
       MASSIVE_API_KEY: 'sekret-key',

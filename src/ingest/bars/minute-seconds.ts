@@ -65,7 +65,7 @@ export class MinuteSeconds {
 
   /** Entry of `second` in the chain from `head`, or -1. */
   find(head: number, second: number): number {
-    for (let i = head; i >= 0; ) {
+    for (let i = head; i >= 0;) {
       const chunk = this.chunks[i >>> CHUNK_BITS];
       const at = i & MASK;
       if (chunk.second[at] === second) return i;

@@ -1,10 +1,11 @@
 import type { Logger } from '../../logger';
 import type { TickSource } from '../../domain/tick';
 import type { BackoffPolicy } from '../../lib/backoff';
+import type { EvictionPolicy } from './eviction-guard';
 import type { FeedListener } from './feed-listener';
 
 /** Tunables of one socket. Every field has a default in DEFAULT_CONNECTION_OPTIONS. */
-export interface ConnectionTuning {
+export interface ConnectionTuning extends EvictionPolicy {
   /** From dialling until live (connected → auth → first subscription ack or event). */
   connectTimeoutMs: number;
   /** Symbols per subscribe message. */
@@ -30,6 +31,9 @@ export const DEFAULT_CONNECTION_OPTIONS: Readonly<ConnectionTuning> = Object.fre
   backoff: Object.freeze({ minMs: 500, maxMs: 30_000, factor: 2 }),
   stableUptimeMs: 30_000,
   maxConnectionsBackoffMs: 60_000,
+  // Two evictions within 10 minutes: the other client is not a stale socket that went away.
+  evictionLimit: 2,
+  evictionWindowMs: 10 * 60_000,
   pingIntervalMs: 10_000,
   maxMissedPongs: 2,
   noDataTimeoutMs: 0,

@@ -18,6 +18,12 @@ export class ConnectionRecord {
   everLive = false;
   lastDisconnectReason: string | null = null;
   lastError: string | null = null;
+  fatalError: string | null = null;
+  /**
+   * What the server said before closing this session (`slow_consumer: …`), so the close that
+   * follows is recorded with the server's reason rather than a bare close code.
+   */
+  serverReason: string | null = null;
 
   message(nowMs: number): void {
     this.messagesReceived++;
@@ -29,8 +35,10 @@ export class ConnectionRecord {
     this.everLive = true;
   }
 
+  /** The session ended: the server's announced reason wins over the transport's. */
   ended(reason: string, error: Error | null): void {
-    this.lastDisconnectReason = reason;
+    this.lastDisconnectReason = this.serverReason ?? reason;
+    this.serverReason = null;
     if (error) this.lastError = error.message;
   }
 
@@ -50,6 +58,7 @@ export class ConnectionRecord {
       reconnects: Math.max(0, this.connectAttempts - 1),
       lastDisconnectReason: this.lastDisconnectReason,
       lastError: this.lastError,
+      fatalError: this.fatalError,
       connectAttempts: this.connectAttempts,
       maxConnectionsHits: this.maxConnectionsHits,
       attempt,

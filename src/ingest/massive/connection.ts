@@ -13,15 +13,17 @@ import {
   MassiveConnectTimeoutError,
   MassiveError,
   MassiveHeartbeatError,
+  MassiveKeyInUseError,
   MassiveMaxConnectionsError,
   MassiveSocketError,
 } from './errors';
+import { EvictionGuard } from './eviction-guard';
 import { FeedDispatcher } from './feed-dispatcher';
 import { GapTracker } from './gap-tracker';
 import { Heartbeat, type HeartbeatFailure } from './heartbeat';
 import { authMessage, parseFrame, subscribeMessages, type StatusMessage } from './protocol';
 import { ReconnectPolicy } from './reconnect-policy';
-import { closeSocket, discardSocket, frameText } from './socket-io';
+import { closeSocket, discardSocket, frameText, openSocket } from './socket-io';
 
 export {
   DEFAULT_CONNECTION_OPTIONS,
@@ -32,9 +34,11 @@ export type { MassiveConnectionStatus } from './connection-record';
 export type { FeedFrame, FeedGap, FeedListener } from './feed-listener';
 
 /**
- * One Massive WebSocket: connected → auth → subscribe (chunked) → live; reconnects with capped
- * exponential backoff and full jitter, re-subscribing its whole symbol set every time.
- * `auth_failed` is fatal (state `failed`); `max_connections` waits long before retrying.
+ * One Massive WebSocket: open → auth (sent at once, as the official clients do) → subscribe
+ * (chunked) → live; reconnects with capped exponential backoff and full jitter, re-subscribing
+ * its whole symbol set every time. `auth_failed` is fatal (state `failed`); an eviction
+ * (`max_connections`) waits long before retrying, and repeated evictions within the window
+ * are fatal too: another client uses the key, and reconnecting would evict it in turn.
  */
 export class MassiveConnection {
   readonly id: number;
@@ -47,6 +51,7 @@ export class MassiveConnection {
   private readonly dispatch: FeedDispatcher;
   private readonly reconnect: ReconnectPolicy;
   private readonly heartbeat: Heartbeat;
+  private readonly evictions: EvictionGuard;
 
   private state: ConnectionState = 'closed';
   private socket: WebSocket | null = null;
@@ -69,6 +74,7 @@ export class MassiveConnection {
     this.gaps = new GapTracker(this.id, this.symbols, this.wildcard);
     this.dispatch = new FeedDispatcher(options.listener, this.gaps, this.log, this.rateLog);
     this.reconnect = new ReconnectPolicy(this.tuning, options.random ?? Math.random);
+    this.evictions = new EvictionGuard(this.tuning);
     this.heartbeat = new Heartbeat(
       this.tuning,
       () => this.socket?.ping(),
@@ -106,9 +112,17 @@ export class MassiveConnection {
     this.setState('connecting');
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.options.url, {
-        handshakeTimeout: this.tuning.connectTimeoutMs,
-        perMessageDeflate: false,
+      ws = openSocket(this.options.url, this.tuning.connectTimeoutMs, {
+        open: () => this.onOpen(ws),
+        message: (data) => this.onMessage(ws, data),
+        pong: () => ws === this.socket && this.heartbeat.onPong(),
+        error: (error) =>
+          this.drop(
+            ws,
+            `socket error: ${error.message}`,
+            new MassiveSocketError(error.message, { cause: error }),
+          ),
+        close: (detail) => this.drop(ws, `closed by server (${detail})`, null),
       });
     } catch (error) {
       this.failFatal(
@@ -124,24 +138,15 @@ export class MassiveConnection {
         new MassiveConnectTimeoutError(this.tuning.connectTimeoutMs, this.state),
       );
     }, this.tuning.connectTimeoutMs);
-    ws.on('open', () => {
-      if (ws === this.socket) this.heartbeat.start(Date.now());
-    });
-    ws.on('message', (data: WebSocket.RawData) => this.onMessage(ws, data));
-    ws.on('pong', () => {
-      if (ws === this.socket) this.heartbeat.onPong();
-    });
-    ws.on('error', (error: Error) => {
-      this.drop(
-        ws,
-        `socket error: ${error.message}`,
-        new MassiveSocketError(error.message, { cause: error }),
-      );
-    });
-    ws.on('close', (code: number, reason: Buffer) => {
-      const text = reason.toString('utf8');
-      this.drop(ws, `closed by server (code ${code}${text ? `: ${text}` : ''})`, null);
-    });
+  }
+
+  private onOpen(ws: WebSocket): void {
+    if (ws !== this.socket) return;
+    this.heartbeat.start(Date.now());
+    // Like the official JS and Go clients: auth right away, not after the `connected` greeting
+    // (a greeting that is late or lost would otherwise end in auth_timeout).
+    this.setState('authenticating');
+    this.send(ws, authMessage(this.options.apiKey));
   }
 
   private onMessage(ws: WebSocket, data: WebSocket.RawData): void {
@@ -167,10 +172,7 @@ export class MassiveConnection {
   private onStatus(ws: WebSocket, status: StatusMessage): void {
     switch (status.status) {
       case 'connected':
-        if (this.state !== 'connecting') return;
-        this.setState('authenticating');
-        this.send(ws, authMessage(this.options.apiKey));
-        return;
+        return; // auth already went out on open
       case 'auth_success': {
         this.setState('subscribing');
         const wanted = this.wildcard ? ['*'] : this.symbols;
@@ -183,8 +185,7 @@ export class MassiveConnection {
         this.failFatal(new MassiveAuthError(status.message));
         return;
       case 'max_connections':
-        this.record.maxConnectionsHits++;
-        this.drop(ws, 'max_connections', new MassiveMaxConnectionsError(status.message), true);
+        this.onEvicted(ws, status.message);
         return;
       case 'success':
         if (this.state === 'subscribing') this.goLive();
@@ -197,12 +198,35 @@ export class MassiveConnection {
           'Massive sent an error status',
         );
         return;
+      case 'slow_consumer':
+      case 'force_disconnect':
+      case 'auth_timeout':
+        // The server is about to close (or warns it will): the close is recorded with this.
+        this.record.serverReason = `${status.status}: ${status.message}`;
+        this.rateLog.warn(
+          `status:${status.status}`,
+          { status: status.status, message: status.message, state: this.state },
+          `Massive sent ${status.status}; the socket will reconnect`,
+        );
+        return;
       default:
         this.log.debug(
           { status: status.status, message: status.message },
           'unhandled status message',
         );
     }
+  }
+
+  /** `max_connections`: a newer socket on the key took this one's place. */
+  private onEvicted(ws: WebSocket, message: string): void {
+    this.record.maxConnectionsHits++;
+    if (this.evictions.evicted(Date.now())) {
+      this.failFatal(
+        new MassiveKeyInUseError(this.evictions.recent, this.tuning.evictionWindowMs, message),
+      );
+      return;
+    }
+    this.drop(ws, 'max_connections', new MassiveMaxConnectionsError(message), true);
   }
 
   private goLive(): void {
@@ -256,7 +280,8 @@ export class MassiveConnection {
   private failFatal(error: MassiveError): void {
     if (this.socket) this.endSession(this.socket);
     this.clearTimer('reconnectTimer');
-    this.record.ended(error instanceof MassiveAuthError ? 'auth_failed' : 'fatal error', error);
+    this.record.ended(fatalReason(error), error);
+    this.record.fatalError = error.message;
     this.setState('failed');
     this.log.error({ err: error }, 'Massive socket failed; not retrying');
     this.dispatch.fatal(error);
@@ -297,4 +322,9 @@ export class MassiveConnection {
     if (timer) clearTimeout(timer);
     this[name] = null;
   }
+}
+
+function fatalReason(error: MassiveError): string {
+  if (error instanceof MassiveAuthError) return 'auth_failed';
+  return error instanceof MassiveKeyInUseError ? 'max_connections' : 'fatal error';
 }

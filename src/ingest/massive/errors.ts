@@ -27,6 +27,23 @@ export class MassiveMaxConnectionsError extends MassiveError {
   }
 }
 
+/**
+ * Massive evicted this socket again and again (`max_connections`): another client uses the same
+ * key (Massive serves one socket per key and evicts the oldest), and reconnecting would only
+ * evict that one in turn. Fatal for this socket, so the two stop flapping.
+ */
+export class MassiveKeyInUseError extends MassiveError {
+  constructor(
+    readonly evictions: number,
+    readonly windowMs: number,
+    readonly serverMessage: string,
+  ) {
+    super(
+      `another client is using this key: Massive evicted this socket ${evictions} times within ${Math.round(windowMs / 60_000)} min (max_connections: "${serverMessage}"); stopped reconnecting so the two stop evicting each other. Stop the other client or give it its own key (or lower MAX_CONNECTIONS to the plan's limit), then restart`,
+    );
+  }
+}
+
 /** The socket did not reach `live` (connected → auth → subscribed) in time. */
 export class MassiveConnectTimeoutError extends MassiveError {
   constructor(

@@ -85,5 +85,6 @@ function sharedStatus(s: ConnectionStatus): ConnectionStatus {
     reconnects: s.reconnects,
     lastDisconnectReason: s.lastDisconnectReason,
     lastError: s.lastError,
+    fatalError: s.fatalError,
   };
 }

@@ -14,7 +14,20 @@ import { type AggregateEventType, type RejectReason, type TickData } from '../..
 
 /** Known status values; others are passed through as strings. */
 export type KnownStatus =
-  'connected' | 'auth_success' | 'auth_failed' | 'success' | 'error' | 'max_connections';
+  | 'connected'
+  | 'auth_success'
+  | 'auth_failed'
+  | 'success'
+  | 'error'
+  | 'max_connections'
+  | DisconnectWarning;
+
+/**
+ * Statuses with which Massive announces that it is closing the socket (or warns it will):
+ * `slow_consumer` (the client reads too slowly), `force_disconnect` (the server ended it),
+ * `auth_timeout` (no auth in time). Not fatal: the client reconnects.
+ */
+export type DisconnectWarning = 'slow_consumer' | 'force_disconnect' | 'auth_timeout';
 
 export interface StatusMessage {
   status: KnownStatus | (string & {});

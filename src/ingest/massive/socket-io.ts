@@ -33,3 +33,31 @@ export async function closeSocket(ws: WebSocket, graceMs: number): Promise<void>
     else ws.close(1000, 'client closing');
   });
 }
+
+/** What a Massive session does with its socket's events. */
+export interface SocketHandlers {
+  open(): void;
+  message(data: WebSocket.RawData): void;
+  pong(): void;
+  error(error: Error): void;
+  /** `detail` is the close code and reason as text, for logs and status. */
+  close(detail: string): void;
+}
+
+/** Dials `url` (no compression, `handshakeTimeoutMs` for the HTTP upgrade) and wires `handlers`. */
+export function openSocket(
+  url: string,
+  handshakeTimeoutMs: number,
+  handlers: SocketHandlers,
+): WebSocket {
+  const ws = new WebSocket(url, { handshakeTimeout: handshakeTimeoutMs, perMessageDeflate: false });
+  ws.on('open', () => handlers.open());
+  ws.on('message', (data: WebSocket.RawData) => handlers.message(data));
+  ws.on('pong', () => handlers.pong());
+  ws.on('error', (error: Error) => handlers.error(error));
+  ws.on('close', (code: number, reason: Buffer) => {
+    const text = reason.toString('utf8');
+    handlers.close(`code ${code}${text ? `: ${text}` : ''}`);
+  });
+  return ws;
+}
