@@ -3,13 +3,20 @@
  * deadline) until the app has recovered from it before the next one.
  */
 import { Client } from 'pg';
+import WebSocket from 'ws';
 import type { RunningApp } from '../src/app';
 import type { MassiveSimulator } from '../src/ingest/simulator/massive-simulator';
 import type { TcpProxy } from '../testkit/tcp-proxy';
 import { sleep, waitFor } from '../testkit/wait';
 
 export type FaultKind =
-  'socket-drop' | 'stall-all' | 'stall-existing' | 'malformed-frames' | 'db-cut' | 'db-terminate';
+  | 'socket-drop'
+  | 'stall-all'
+  | 'stall-existing'
+  | 'malformed-frames'
+  | 'eviction'
+  | 'db-cut'
+  | 'db-terminate';
 
 /** Frames the feed must reject, each with the reason(s) it should be counted under. */
 export const MALFORMED_FRAMES: ReadonlyArray<{ text: string; badEvents: number }> = [
@@ -42,6 +49,9 @@ export const MALFORMED_FRAMES: ReadonlyArray<{ text: string; badEvents: number }
 
 export interface FaultDeps {
   sim: MassiveSimulator;
+  /** The feed's URL and the app's key, for another client on the same key (eviction). */
+  wsUrl: string;
+  apiKey: string;
   app: RunningApp;
   /** null on PGlite: database faults are skipped. */
   proxy: TcpProxy | null;
@@ -69,6 +79,7 @@ export class FaultDrill {
     'stall-all': 0,
     'stall-existing': 0,
     'malformed-frames': 0,
+    eviction: 0,
     'db-cut': 0,
     'db-terminate': 0,
   };
@@ -80,10 +91,17 @@ export class FaultDrill {
 
   /** The kinds this setup can inject, in the order the drill cycles through them. */
   kinds(): FaultKind[] {
-    const feed: FaultKind[] = ['socket-drop', 'malformed-frames', 'stall-all', 'stall-existing'];
+    const feed: FaultKind[] = [
+      'socket-drop',
+      'eviction',
+      'malformed-frames',
+      'stall-all',
+      'stall-existing',
+    ];
     if (this.deps.proxy === null) return feed;
     return [
       'socket-drop',
+      'eviction',
       'db-cut',
       'malformed-frames',
       'stall-all',
@@ -92,10 +110,18 @@ export class FaultDrill {
     ];
   }
 
-  async inject(kind: FaultKind): Promise<FaultRecord> {
+  async inject(wanted: FaultKind): Promise<FaultRecord> {
     const started = Date.now();
+    // One stranger on the key per soak: a second eviction of the same socket within the app's
+    // window would (rightly) stop it for good.
+    const kind: FaultKind =
+      wanted === 'eviction' && this.counts.eviction > 0 ? 'socket-drop' : wanted;
     let detail: string;
     switch (kind) {
+      case 'eviction':
+        detail = await this.strangerOnTheKey();
+        await this.waitFeedRecovered(started);
+        break;
       case 'socket-drop':
         detail = `${this.deps.sim.dropConnections()} sockets terminated`;
         await this.waitFeedRecovered(started);
@@ -149,6 +175,29 @@ export class FaultDrill {
     this.records.push(record);
     this.deps.log(`fault ${kind}: ${detail}; recovered in ${record.recoveredMs} ms`);
     return record;
+  }
+
+  /**
+   * Another client authenticates with the app's key: the feed evicts the app's oldest socket
+   * (`max_connections`); the stranger leaves, and the app must come back without flapping.
+   */
+  private async strangerOnTheKey(): Promise<string> {
+    const evictionsBefore = this.deps.sim.status().evictions;
+    const stranger = new WebSocket(this.deps.wsUrl);
+    await new Promise<void>((resolve, reject) => {
+      stranger.once('open', () => resolve());
+      stranger.once('error', reject);
+    });
+    stranger.send(JSON.stringify({ action: 'auth', params: this.deps.apiKey }));
+    await waitFor(
+      () => this.deps.sim.status().evictions > evictionsBefore,
+      'the feed to evict the oldest socket',
+      this.deps.recoveryTimeoutMs,
+      20,
+    );
+    await sleep(500);
+    stranger.close();
+    return `another client on the key: ${this.deps.sim.status().evictions - evictionsBefore} eviction(s)`;
   }
 
   reconnects(): number {

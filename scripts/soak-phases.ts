@@ -8,7 +8,7 @@ import type { SoakCoverage } from './soak-coverage';
 import type { SoakDatabase } from './soak-database';
 import { FaultDrill } from './soak-faults';
 import type { MemorySampler } from './soak-report';
-import { log, NO_DATA_TIMEOUT_MS, PING_INTERVAL_MS, type Knobs } from './soak-setup';
+import { log, NO_DATA_TIMEOUT_MS, PING_INTERVAL_MS, SOAK_API_KEY, type Knobs } from './soak-setup';
 
 /** The drill over the running app; database faults only on PostgreSQL (through the proxy). */
 export function newDrill(
@@ -16,9 +16,12 @@ export function newDrill(
   app: RunningApp,
   db: SoakDatabase,
   adminUrl: string,
+  wsUrl: string,
 ): FaultDrill {
   return new FaultDrill({
     sim,
+    wsUrl,
+    apiKey: SOAK_API_KEY,
     app,
     proxy: db.proxy,
     adminUrl: db.kind === 'postgres' ? adminUrl : null,

@@ -145,7 +145,12 @@ export function judge(
   finalStatus: IngestStatusSnapshot,
   drill: FaultDrill,
   problems: string[],
+  feedEvictions: number,
 ): void {
+  if (feedEvictions !== drill.counts.eviction)
+    problems.push(
+      `the feed evicted ${feedEvictions} sockets for ${drill.counts.eviction} stranger(s) on the key: flapping`,
+    );
   const { comparison } = compared;
   const rejectsCounted = finalStatus.ingest.ticksRejected;
   if (!compared.selfCheckOk)

@@ -15,6 +15,7 @@ export const log = (line: string) =>
 export const PING_INTERVAL_MS = 1000;
 export const RSS_SAMPLE_MS = 5000;
 export const NO_DATA_TIMEOUT_MS = 3000;
+export const SOAK_API_KEY = 'soak';
 
 export interface Knobs {
   minutes: number;
@@ -64,7 +65,7 @@ export async function startSimulator(knobs: Knobs) {
     eventsPerSecond: knobs.eventsPerSecond,
     seed: 2024,
     startMs,
-    apiKey: 'soak',
+    apiKey: SOAK_API_KEY,
     maxConnections: 3,
     retainMinutes: 90,
     // Like the real feed: corrections up to 15 min late, REST lagging up to 2 min (defaults).
@@ -86,7 +87,7 @@ export function startSoakApp(
 ): Promise<RunningApp> {
   const config = loadConfig({
     NODE_ENV: 'production',
-    MASSIVE_API_KEY: 'soak',
+    MASSIVE_API_KEY: SOAK_API_KEY,
     MASSIVE_WS_URL: feed.wsUrl,
     MASSIVE_REST_URL: feed.restUrl,
     DATABASE_URL: databaseUrl,
@@ -96,6 +97,8 @@ export function startSoakApp(
     LOG_LEVEL: knobs.logLevel,
     FEED_PING_INTERVAL_MS: String(PING_INTERVAL_MS),
     FEED_NO_DATA_TIMEOUT_MS: String(NO_DATA_TIMEOUT_MS),
+    // Evicted by the stranger fault: come back soon (the real default waits a minute).
+    FEED_EVICTION_BACKOFF_MS: '1000',
   });
   return startApp(config, { logger });
 }

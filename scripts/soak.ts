@@ -78,7 +78,7 @@ async function main(): Promise<number> {
     const memory = new MemorySampler(RSS_SAMPLE_MS);
     log(`app live on ${running.url}; RSS ${memory.startMb} MB`);
 
-    const drill = newDrill(sim, running, db, adminUrl);
+    const drill = newDrill(sim, running, db, adminUrl, feed.wsUrl);
     await injectFaults(drill, knobs, started, problems);
     await settle(drill, sim, running);
     const stop = await sigtermDrill({ app: running, sim, coverage, drill }, db, memory, problems);
@@ -86,7 +86,7 @@ async function main(): Promise<number> {
     log(`app stopped (${stop.description})`);
 
     const compared = await compare(db, coverage, sim.symbols);
-    judge(compared, stop.finalStatus, drill, problems);
+    judge(compared, stop.finalStatus, drill, problems, sim.status().evictions);
     const report = buildReport({
       knobs,
       started,
