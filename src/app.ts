@@ -11,6 +11,11 @@ import { MassiveSimulator } from './ingest/simulator/massive-simulator';
 import type { IngestStatusSnapshot } from './domain/status';
 import type { TickSource } from './domain/tick';
 import { createLogger, type Logger } from './logger';
+import {
+  logLegacyReport,
+  logSchemaPlan,
+  readLegacyReport,
+} from './migrations/adoption/legacy-report';
 import { createPatternModule, type PatternModule } from './patterns/pattern-module';
 import { createOhlcvRepository } from './repositories/ohlcv.repository';
 import { createReadRepositories } from './repositories/read-repositories';
@@ -59,8 +64,11 @@ export async function startApp(
   const startedAt = Date.now();
   logger.info({ config: describeConfig(config) }, 'starting TickStock');
 
-  const dataSource = await openDatabase(config.database);
+  const dataSource = await openDatabase(config.database, undefined, {
+    onSchemaPlan: (plan) => logSchemaPlan(logger, plan),
+  });
   logger.info({ database: config.database.kind }, 'database ready, migrations applied');
+  logLegacyReport(logger, await readLegacyReport(dataSource));
 
   const simulator =
     config.massiveApiKey === null
