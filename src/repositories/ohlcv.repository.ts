@@ -8,7 +8,10 @@ import type { WriteFailure } from '../domain/write-failure';
 import { HALF_MASK, maskFromText, maskToText } from '../domain/seconds-mask';
 import { decimalText } from '../domain/tick';
 import {
+  DELETE_OFF_MINUTE_ROWS_SQL,
   LATEST_ALL_SQL,
+  OFF_MINUTE_PAGE_SQL,
+  OFF_MINUTE_TOTALS_SQL,
   LATEST_SOME_SQL,
   PARTIAL_OVERLAP_SQL,
   READ_STATES_SQL,
@@ -55,6 +58,13 @@ export function sqlStateOf(error: unknown): string | undefined {
     e = record.driverError ?? record.cause;
   }
   return undefined;
+}
+
+/** The off-minute legacy rows of one symbol-minute. */
+export interface OffMinuteGroup {
+  symbol: string;
+  minuteStartMs: number;
+  rowTimestampsMs: number[];
 }
 
 /** Beyond this a replace is split into several statements, to bound one statement's memory. */
@@ -228,6 +238,63 @@ export class OhlcvRepository {
       );
     }
     return latest;
+  }
+
+  /** How many legacy rows are not on a minute boundary, in how many (symbol, minute) pairs. */
+  async offMinuteTotals(): Promise<{ rows: number; minutes: number; symbols: number }> {
+    const [row] =
+      await this.table.query<{ rows: string; minutes: string; symbols: string }[]>(
+        OFF_MINUTE_TOTALS_SQL,
+      );
+    return { rows: Number(row.rows), minutes: Number(row.minutes), symbols: Number(row.symbols) };
+  }
+
+  /**
+   * Up to `limit` (symbol, minute) pairs holding off-minute legacy rows, in (symbol, minute)
+   * order after `after` (keyset pagination), each with the exact timestamps of its rows.
+   */
+  async offMinutePage(after: BarKey | null, limit: number): Promise<OffMinuteGroup[]> {
+    const rows = await this.table.query<{ symbol: string; minute: string; rows: string }[]>(
+      OFF_MINUTE_PAGE_SQL,
+      [
+        after?.symbol ?? null,
+        after === null ? null : new Date(after.minuteStartMs).toISOString(),
+        limit,
+      ],
+    );
+    return rows.map((row) => ({
+      symbol: row.symbol,
+      minuteStartMs: Number(row.minute),
+      rowTimestampsMs: row.rows.split(',').map(Number),
+    }));
+  }
+
+  /**
+   * In one transaction: deletes the given off-minute rows of `symbol` and writes `bars` (REST
+   * minutes) authoritatively, as replaceMinuteBars does. Committed per call, so an interrupted
+   * repair keeps what it finished; a repeated call finds nothing left to delete.
+   */
+  async replaceOffMinuteRows(
+    symbol: string,
+    rowTimestampsMs: readonly number[],
+    bars: readonly MinuteBar[],
+  ): Promise<{ deleted: number; written: number }> {
+    try {
+      return await this.table.manager.transaction(async (manager) => {
+        const result = (await manager.query(DELETE_OFF_MINUTE_ROWS_SQL, [
+          symbol,
+          rowTimestampsMs.map((ms) => new Date(ms).toISOString()),
+        ])) as [unknown[], number] | unknown[];
+        const deleted = Array.isArray(result[1]) ? 0 : Number(result[1] ?? 0);
+        const rows =
+          bars.length === 0
+            ? []
+            : await manager.query<StoredBarRow[]>(REPLACE_SQL, columnParams(bars.map(wholeMinute)));
+        return { deleted, written: rows.length };
+      });
+    } catch (error) {
+      throw new OhlcvWriteError(`replacing off-minute rows of ${symbol} failed`, { cause: error });
+    }
   }
 
   /** Counts refused deltas that were not fully covered by the stored row (see UpsertDeltasResult). */

@@ -8,6 +8,7 @@ import {
   TABLE_INDEXES_SQL,
   TIMESCALE_AVAILABLE_SQL,
   TIMESCALE_INSTALLED_SQL,
+  dropIndexSql,
   validateConstraintSql,
 } from './schema.sql';
 import { sqlStateOf } from './ohlcv.repository';
@@ -159,6 +160,15 @@ export class SchemaRepository {
       if (inTransaction) await this.runner.query('ROLLBACK TO SAVEPOINT tickstock_validate');
       return false;
     }
+  }
+
+  /**
+   * DROP INDEX CONCURRENTLY (PGlite has no concurrent builds and no other sessions: a plain
+   * DROP there). Must not run inside a transaction.
+   */
+  async dropIndex(name: string): Promise<void> {
+    if (!IDENTIFIER.test(name)) throw new RangeError(`not a plain identifier: ${name}`);
+    await this.runner.query(dropIndexSql(name));
   }
 
   private async isHypertable(table: string): Promise<boolean> {

@@ -61,3 +61,9 @@ export const COUNT_OFF_MINUTE_SQL = `SELECT count(*)::text AS n FROM ohlcv_1min 
 /** Validates constraint `name` of `table` (identifiers are checked by the caller). */
 export const validateConstraintSql = (table: string, name: string): string =>
   `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`;
+
+/**
+ * Drops an index without blocking writes (CONCURRENTLY: never inside a transaction). The name
+ * is checked by the caller.
+ */
+export const dropIndexSql = (name: string): string => `DROP INDEX CONCURRENTLY IF EXISTS ${name}`;
