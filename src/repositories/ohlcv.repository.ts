@@ -281,11 +281,12 @@ export class OhlcvRepository {
   ): Promise<{ deleted: number; written: number }> {
     try {
       return await this.table.manager.transaction(async (manager) => {
-        const result = (await manager.query(DELETE_OFF_MINUTE_ROWS_SQL, [
+        // TypeORM answers a DELETE with [rows, affected count].
+        const result = await manager.query<[unknown[], number]>(DELETE_OFF_MINUTE_ROWS_SQL, [
           symbol,
           rowTimestampsMs.map((ms) => new Date(ms).toISOString()),
-        ])) as [unknown[], number] | unknown[];
-        const deleted = Array.isArray(result[1]) ? 0 : Number(result[1] ?? 0);
+        ]);
+        const deleted = Number(result[1] ?? 0);
         const rows =
           bars.length === 0
             ? []
