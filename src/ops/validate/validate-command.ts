@@ -96,7 +96,11 @@ export async function runValidate(
     const channels = redisWatch === null ? null : await redisWatch;
     if (channels === null) check(null, 'no tick data on Redis', 'REDIS_URL not set, skipped');
     else if (!(channels instanceof Map))
-      check(false, 'no tick data on Redis', `cannot subscribe: ${String(channels)}`);
+      check(
+        false,
+        'no tick data on Redis',
+        `cannot subscribe: ${channels instanceof Error ? channels.message : 'unknown error'}`,
+      );
     else {
       const foreign = [...channels].filter(([channel]) => channel !== config.patternChannel);
       check(
