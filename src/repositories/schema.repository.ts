@@ -163,8 +163,8 @@ export class SchemaRepository {
   }
 
   /**
-   * DROP INDEX CONCURRENTLY (PGlite has no concurrent builds and no other sessions: a plain
-   * DROP there). Must not run inside a transaction.
+   * DROP INDEX CONCURRENTLY: writes go on while it waits for running transactions (PGlite
+   * accepts it too). Must not run inside a transaction.
    */
   async dropIndex(name: string): Promise<void> {
     if (!IDENTIFIER.test(name)) throw new RangeError(`not a plain identifier: ${name}`);
