@@ -11,6 +11,7 @@ import {
   LEGACY_OHLCV_INDEXES,
 } from '../../testkit/legacy-schema';
 import { diffBars, readStoredBars } from '../../testkit/stored-bars';
+import { builtService, ServiceProcess } from '../helpers/app-process';
 import { feedEnv, startExternalFeed, type ExternalFeed } from '../helpers/app-feed';
 import {
   getJson,
@@ -230,7 +231,27 @@ describe.each(testDatabaseKinds())('adopting the old database on %s', (kind) => 
     }));
     expect(after).toEqual(before);
     expect(after.catalog).not.toContain('relation migrations');
-  }, 60_000);
+
+    // The service as `npm start` runs it: exits 1 with that one message on stderr, no stack.
+    const service = await builtService();
+    try {
+      const child = new ServiceProcess(service, {
+        DATABASE_URL: db.url,
+        MASSIVE_API_KEY: 'unused',
+        SYMBOLS: 'IBM',
+        PORT: '0',
+      });
+      expect((await child.waitForExit()).code).toBe(1);
+      expect(child.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^TickStock cannot adopt this database, nothing was changed: table "patterns"/,
+        ),
+      ]);
+    } finally {
+      service.cleanup();
+    }
+    expect(await db.raw(catalogSnapshot)).toEqual(before.catalog);
+  }, 180_000);
 });
 
 interface GraphqlAnswer {
