@@ -11,9 +11,16 @@ import { MassiveSimulator } from './ingest/simulator/massive-simulator';
 import type { IngestStatusSnapshot } from './domain/status';
 import type { TickSource } from './domain/tick';
 import { createLogger, type Logger } from './logger';
+import {
+  logLegacyReport,
+  logSchemaPlan,
+  readLegacyReport,
+} from './migrations/adoption/legacy-report';
 import { createPatternModule, type PatternModule } from './patterns/pattern-module';
 import { createOhlcvRepository } from './repositories/ohlcv.repository';
 import { createReadRepositories } from './repositories/read-repositories';
+import { RetentionRepository } from './repositories/retention.repository';
+import { DEFAULT_RETENTION, RetentionJob } from './retention/retention-job';
 import { createApiServices } from './services/api-services';
 
 export interface RunningApp {
@@ -23,6 +30,8 @@ export interface RunningApp {
   /** The in-process feed when no MASSIVE_API_KEY is set. */
   simulator: MassiveSimulator | null;
   status(): IngestStatusSnapshot;
+  /** The RETENTION_DAYS loop, null when everything is kept. */
+  retention: RetentionJob | null;
   /** Stops the feed, writes every pending bar and pattern, closes the API and the database. */
   stop(): Promise<void>;
 }
@@ -59,8 +68,11 @@ export async function startApp(
   const startedAt = Date.now();
   logger.info({ config: describeConfig(config) }, 'starting TickStock');
 
-  const dataSource = await openDatabase(config.database);
+  const dataSource = await openDatabase(config.database, undefined, {
+    onSchemaPlan: (plan) => logSchemaPlan(logger, plan),
+  });
   logger.info({ database: config.database.kind }, 'database ready, migrations applied');
+  logLegacyReport(logger, await readLegacyReport(dataSource));
 
   const simulator =
     config.massiveApiKey === null
@@ -127,6 +139,19 @@ export async function startApp(
     metrics,
   }).catch(abandon);
   ingest.start();
+  const retention =
+    config.retentionDays === null
+      ? null
+      : new RetentionJob(
+          new RetentionRepository(dataSource),
+          {
+            ...DEFAULT_RETENTION,
+            days: config.retentionDays,
+            onDeleted: (table, rows) => metrics.retentionRowsDeleted.inc({ table }, rows),
+          },
+          logger.child({ component: 'retention' }),
+        );
+  retention?.start();
   logger.info(
     { url: server.url },
     `TickStock listening: dashboard ${server.url}/ · GraphQL ${server.url}/graphql`,
@@ -136,6 +161,7 @@ export async function startApp(
   const stop = async (): Promise<void> => {
     logger.info('stopping: feed, then bars and patterns drain, then API and database');
     try {
+      await retention?.stop();
       await ingest.stop({ drainTimeoutMs: DRAIN_TIMEOUT_MS });
     } finally {
       await patterns.stop();
@@ -152,6 +178,7 @@ export async function startApp(
     dataSource,
     simulator,
     status,
+    retention,
     stop: () => (stopping ??= stop()),
   };
 }

@@ -59,6 +59,8 @@ export interface AppConfig {
   redisUrl: string | null;
   patternChannel: string;
   pollMs: number;
+  /** Bars and patterns older than this many days are removed in the background; null = keep all. */
+  retentionDays: number | null;
 }
 
 export class ConfigError extends Error {
@@ -216,6 +218,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: reader.optional('REDIS_URL'),
     patternChannel: reader.string('PATTERN_CHANNEL', 'tickstock.events.patterns'),
     pollMs: reader.int('POLL_MS', 2000, 1000, 5000),
+    retentionDays:
+      reader.optional('RETENTION_DAYS') === null
+        ? null
+        : reader.int('RETENTION_DAYS', 0, 1, 36_500),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
@@ -236,6 +242,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     flushIntervalMs: config.flushIntervalMs,
     redis: config.redisUrl === null ? 'off' : redactUrl(config.redisUrl),
     apiToken: config.apiToken === null ? 'off' : 'set',
+    retentionDays: config.retentionDays ?? 'keep everything',
   };
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { SchemaConflictError } from './migrations/adoption/schema-conflict.error';
 
 const REPEAT_SIGNAL_WINDOW_MS = 1_000;
 
@@ -48,6 +49,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A database TickStock cannot adopt is the operator's to fix: the message says it all.
+  if (error instanceof SchemaConflictError) {
+    console.error(error.message);
+    process.exit(1);
+  }
   console.error('TickStock failed to start:', error);
   process.exit(1);
 });

@@ -11,6 +11,8 @@ export interface AppMetrics {
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   /** GraphQL operation duration in seconds by operation name, type and outcome. */
   graphqlOperationDuration: Histogram<'operation' | 'type' | 'outcome'>;
+  /** Rows removed by RETENTION_DAYS, by table. */
+  retentionRowsDeleted: Counter<'table'>;
   /** Copies an ingest status snapshot into the counters/gauges; call right before a scrape. */
   recordStatus(snapshot: IngestStatusSnapshot): void;
 }
@@ -124,6 +126,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
     registers: [registry],
   });
 
+  const retentionRowsDeleted = new Counter({
+    name: `${PREFIX}retention_rows_deleted_total`,
+    help: 'Rows older than RETENTION_DAYS removed, by table',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  });
+
   function recordStatus(snapshot: IngestStatusSnapshot): void {
     const { ingest, writer, backfill, patterns } = snapshot;
     framesReceived.set([[{}, ingest.framesReceived]]);
@@ -167,7 +176,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
     patternQueue.set(patterns.queueDepth);
   }
 
-  return { registry, flushLatency, httpRequestDuration, graphqlOperationDuration, recordStatus };
+  return {
+    registry,
+    flushLatency,
+    httpRequestDuration,
+    graphqlOperationDuration,
+    retentionRowsDeleted,
+    recordStatus,
+  };
 }
 
 /**

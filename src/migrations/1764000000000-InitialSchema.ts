@@ -1,54 +1,29 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { SchemaRepository } from '../repositories/schema.repository';
+import { preflightSchema } from './adoption/schema-preflight';
 
 /**
- * symbols, ohlcv_1min and patterns. The bars table has exactly one index, its primary key
- * (symbol, timestamp): every bar query is "one symbol, a time range, newest first", which
- * that index answers by a backward range scan.
+ * symbols, ohlcv_1min and patterns: created on an empty database; on the old system's database
+ * the existing tables are adopted in place (see adoption/adoption-plan.ts): only columns with
+ * constant defaults and NOT VALID constraints are added, so no row is rewritten and the
+ * exclusive lock lasts milliseconds; foreign columns and indexes stay. The bars table of a
+ * fresh database has exactly one index, its primary key (symbol, timestamp): every bar query is
+ * "one symbol, a time range, newest first", which that index answers by a backward range scan.
  */
 export class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE symbols (
-        symbol varchar(20) PRIMARY KEY,
-        name varchar(200),
-        first_seen timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE ohlcv_1min (
-        symbol varchar(20) NOT NULL REFERENCES symbols(symbol) ON DELETE CASCADE,
-        timestamp timestamptz NOT NULL,
-        open numeric NOT NULL,
-        high numeric NOT NULL,
-        low numeric NOT NULL,
-        close numeric NOT NULL,
-        volume bigint NOT NULL,
-        vwap numeric,
-        open_second smallint NOT NULL DEFAULT 0,
-        close_second smallint NOT NULL DEFAULT 59,
-        seconds_mask bigint NOT NULL DEFAULT 0,
-        CONSTRAINT ohlcv_1min_pkey PRIMARY KEY (symbol, timestamp),
-        CONSTRAINT ohlcv_1min_minute_start CHECK (date_trunc('minute', timestamp) = timestamp),
-        CONSTRAINT ohlcv_1min_range CHECK (low <= high AND volume >= 0)
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE patterns (
-        id bigserial PRIMARY KEY,
-        symbol varchar(20) NOT NULL,
-        pattern varchar(40) NOT NULL,
-        direction varchar(10) NOT NULL,
-        confidence real NOT NULL,
-        price numeric NOT NULL,
-        price_change real NOT NULL,
-        timestamp timestamptz NOT NULL,
-        expires_at timestamptz NOT NULL,
-        indicators jsonb NOT NULL,
-        source varchar(20) NOT NULL DEFAULT 'tickstock',
-        CONSTRAINT patterns_symbol_pattern_timestamp_key UNIQUE (symbol, pattern, timestamp)
-      )`);
-    await queryRunner.query(`CREATE INDEX patterns_timestamp_idx ON patterns (timestamp)`);
-    await makeHypertableWhenAvailable(queryRunner);
+    const plan = await preflightSchema(queryRunner);
+    const adopting = plan.tables.some((t) => t.action !== 'create');
+    // Adopting a live database: give up rather than queue behind a long query of the old
+    // system while holding every other session up behind our lock request.
+    if (adopting) await queryRunner.query(`SET LOCAL lock_timeout = '10s'`);
+    for (const table of plan.tables) {
+      for (const statement of table.statements) await queryRunner.query(statement);
+    }
+    const ohlcv = plan.tables.find((t) => t.table === 'ohlcv_1min');
+    if (ohlcv?.action === 'create') await makeHypertableWhenAvailable(queryRunner);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -58,12 +33,12 @@ export class InitialSchema1764000000000 implements MigrationInterface {
   }
 }
 
-/** TimescaleDB when the server has it (a real PostgreSQL with the extension); a plain table otherwise. */
+/**
+ * TimescaleDB when the server has it (a real PostgreSQL with the extension); a plain table
+ * otherwise. Only for a table created here: converting an adopted table would copy every row.
+ */
 async function makeHypertableWhenAvailable(queryRunner: QueryRunner): Promise<void> {
-  const available = (await queryRunner.query(
-    `SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`,
-  )) as unknown[];
-  if (available.length === 0) return;
+  if (!(await new SchemaRepository(queryRunner).timescaleAvailable())) return;
   await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS timescaledb`);
   await queryRunner.query(
     `SELECT create_hypertable('ohlcv_1min', 'timestamp', chunk_time_interval => interval '1 day', migrate_data => true)`,

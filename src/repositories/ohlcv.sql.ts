@@ -108,3 +108,30 @@ export const LATEST_SOME_SQL = `
 SELECT s.symbol, (SELECT o."timestamp" FROM ohlcv_1min o WHERE o.symbol = s.symbol
                   ORDER BY o."timestamp" DESC LIMIT 1) AS latest
 FROM unnest($1::varchar[]) AS s(symbol)`;
+
+/**
+ * Legacy rows not on a minute boundary (the old writer keyed rows by a second's window end),
+ * grouped by symbol and the minute they belong to, after the keyset ($1 symbol, $2 minute;
+ * null = from the start), at most $3 minutes. Timestamps as Unix ms text.
+ */
+export const OFF_MINUTE_PAGE_SQL = `
+SELECT symbol, (extract(epoch FROM date_trunc('minute', "timestamp")) * 1000)::bigint::text AS minute,
+       string_agg((extract(epoch FROM "timestamp") * 1000)::bigint::text, ',' ORDER BY "timestamp") AS rows
+FROM ohlcv_1min
+WHERE date_trunc('minute', "timestamp") <> "timestamp"
+  AND ($1::varchar IS NULL OR (symbol, date_trunc('minute', "timestamp")) > ($1::varchar, $2::timestamptz))
+GROUP BY symbol, date_trunc('minute', "timestamp")
+ORDER BY symbol, date_trunc('minute', "timestamp")
+LIMIT $3`;
+
+/** Totals of the off-minute rows: rows, (symbol, minute) pairs, symbols. */
+export const OFF_MINUTE_TOTALS_SQL = `
+SELECT count(*)::text AS rows, count(DISTINCT (symbol, date_trunc('minute', "timestamp")))::text AS minutes,
+       count(DISTINCT symbol)::text AS symbols
+FROM ohlcv_1min WHERE date_trunc('minute', "timestamp") <> "timestamp"`;
+
+/** Deletes the rows of symbol $1 at exactly the timestamps $2 (off-minute legacy rows only). */
+export const DELETE_OFF_MINUTE_ROWS_SQL = `
+DELETE FROM ohlcv_1min
+WHERE symbol = $1 AND "timestamp" = ANY($2::timestamptz[])
+  AND date_trunc('minute', "timestamp") <> "timestamp"`;

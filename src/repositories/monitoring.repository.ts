@@ -1,0 +1,40 @@
+import type { SqlRunner } from './schema.repository';
+import {
+  BARS_PER_SYMBOL_LAST_HOUR_SQL,
+  NEWEST_BAR_PER_SYMBOL_SQL,
+  RECENT_WRITES_SQL,
+} from './monitoring.sql';
+
+export interface NewestBar {
+  symbol: string;
+  minuteStartMs: number;
+  volume: number;
+}
+
+/** Operator reads: the legacy monitoring queries and the newest bar per symbol. */
+export class MonitoringRepository {
+  constructor(private readonly runner: SqlRunner) {}
+
+  async recentWrites(): Promise<number> {
+    const rows = (await this.runner.query(RECENT_WRITES_SQL)) as { recent_writes: string }[];
+    return Number(rows[0]?.recent_writes ?? 0);
+  }
+
+  /** Rows of the "bars per symbol in the last hour" query. */
+  async barsPerSymbolLastHour(): Promise<number> {
+    return ((await this.runner.query(BARS_PER_SYMBOL_LAST_HOUR_SQL)) as unknown[]).length;
+  }
+
+  async newestBars(): Promise<NewestBar[]> {
+    const rows = (await this.runner.query(NEWEST_BAR_PER_SYMBOL_SQL)) as {
+      symbol: string;
+      ms: string;
+      volume: string;
+    }[];
+    return rows.map((r) => ({
+      symbol: r.symbol,
+      minuteStartMs: Number(r.ms),
+      volume: Number(r.volume),
+    }));
+  }
+}
