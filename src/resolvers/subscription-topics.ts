@@ -1,4 +1,5 @@
 import type { PubSub } from 'type-graphql';
+import type { Timeframe, TradingSession } from '../domain/timeframe';
 import type { ApiServices } from '../services/api-services';
 
 /**
@@ -16,8 +17,15 @@ export const TOPICS = {
 
 type SymbolFilter = readonly string[] | null | undefined;
 
+/** `barUpdated`'s topic id: its symbol filter and, when asked, a timeframe and session. */
+export interface BarTopicId {
+  symbols: SymbolFilter;
+  timeframe?: Timeframe;
+  session?: TradingSession;
+}
+
 export function createSubscriptionPubSub(
-  services: Pick<ApiServices, 'barFeed' | 'patterns'>,
+  services: Pick<ApiServices, 'barFeed' | 'patterns' | 'timeframeFeed'>,
 ): PubSub {
   return {
     publish: () => {
@@ -25,8 +33,14 @@ export function createSubscriptionPubSub(
     },
     subscribe: (topic, symbols) => {
       switch (topic) {
-        case TOPICS.barUpdated:
-          return services.barFeed.subscribe(symbols as SymbolFilter);
+        case TOPICS.barUpdated: {
+          const id = symbols as BarTopicId | SymbolFilter;
+          if (id !== null && id !== undefined && 'symbols' in id && id.timeframe !== undefined)
+            return services.timeframeFeed.subscribe(id.symbols, id.timeframe, id.session);
+          return services.barFeed.subscribe(
+            id !== null && id !== undefined && 'symbols' in id ? id.symbols : id,
+          );
+        }
         case TOPICS.patternDetected:
           return services.patterns.subscribe(symbols as SymbolFilter);
         default:

@@ -7,11 +7,17 @@ import { IngestStatusService } from './ingest-status.service';
 import { PatternQueryService } from './pattern-query.service';
 import type { SinceOptions } from './query-input';
 import { SymbolQueryService } from './symbol-query.service';
+import { TimeframeBarsService } from './timeframe-bars.service';
+import { TimeframeFeedService } from './timeframe-feed.service';
 
 /** The read side the API serves, one instance each per server; GraphQL and REST share them. */
 export interface ApiServices {
   bars: BarQueryService;
   barFeed: BarFeedService;
+  /** Bars of any timeframe (GraphQL `bars`, REST `/v2/aggs`). */
+  timeframeBars: TimeframeBarsService;
+  /** `barUpdated` at a chosen timeframe. */
+  timeframeFeed: TimeframeFeedService;
   symbols: SymbolQueryService;
   patterns: PatternQueryService;
   ingestStatus: IngestStatusService;
@@ -31,9 +37,13 @@ export function createApiServices(options: ApiServicesOptions): ApiServices {
     now: options.now,
     futureSinceToleranceMs: options.futureSinceToleranceMs,
   };
+  const barFeed = new BarFeedService(events);
+  const timeframeBars = new TimeframeBarsService(repositories.barRollups);
   return {
     bars: new BarQueryService(repositories.bars, since),
-    barFeed: new BarFeedService(events),
+    barFeed,
+    timeframeBars,
+    timeframeFeed: new TimeframeFeedService(barFeed, timeframeBars),
     symbols: new SymbolQueryService(repositories.symbols),
     patterns: new PatternQueryService(repositories.patterns, events, since),
     ingestStatus: new IngestStatusService(options.status),
