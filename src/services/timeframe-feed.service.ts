@@ -3,6 +3,7 @@ import { isRegularSessionMinute } from '../domain/new-york-clock';
 import type { StoredBar } from '../domain/stored-bar';
 import { isOneMinute, type Timeframe, type TradingSession } from '../domain/timeframe';
 import type { BarFeedService } from './bar-feed.service';
+import { DataAccessError } from './domain-errors';
 import { SUBSCRIBER_BUFFER } from './symbol-feed';
 import { bucketRule } from './timeframe-buckets';
 import type { TimeframeBarsService } from './timeframe-bars.service';
@@ -33,7 +34,15 @@ export class TimeframeFeedService {
       for await (const minute of source) {
         const ms = minute.timestamp.getTime();
         if (session === 'REGULAR' && !isRegularSessionMinute(ms)) continue;
-        const bar = await this.timeframeBars.bucketBar(minute.symbol, timeframe, session, ms);
+        let bar: StoredBar | null;
+        try {
+          bar = await this.timeframeBars.bucketBar(minute.symbol, timeframe, session, ms);
+        } catch (error) {
+          // A failed read loses one push, not the subscription: the bar's next stored minute
+          // pushes it again. Anything but a database failure is a bug and ends the feed.
+          if (error instanceof DataAccessError) continue;
+          throw error;
+        }
         if (bar !== null) void push(bar);
       }
       stop();
