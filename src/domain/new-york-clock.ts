@@ -86,3 +86,15 @@ export function isRegularSessionMinute(utcMs: number): boolean {
 export function newYorkMidnight(year: number, month: number, day: number): number {
   return fromNewYorkWall(Date.UTC(year, month - 1, day));
 }
+
+/**
+ * True while the feed's extended day is open: a weekday, 04:00 ≤ New York time < 20:00 (US
+ * exchange holidays are not modelled). Outside it a quiet feed is the market closed, not a fault.
+ */
+export function extendedHoursOpen(utcMs: number): boolean {
+  const wall = toNewYorkWall(utcMs);
+  const weekday = new Date(wall).getUTCDay();
+  if (weekday === 0 || weekday === 6) return false;
+  const minute = newYorkMinuteOfDay(utcMs);
+  return minute >= EXTENDED_OPEN_MINUTE && minute < EXTENDED_CLOSE_MINUTE;
+}

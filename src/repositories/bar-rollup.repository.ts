@@ -28,7 +28,8 @@ export interface RollupWindow {
 }
 
 interface RollupRow {
-  bucket: Date | string;
+  /** The bucket start (fixed buckets) or its 1-based index in the listed starts. */
+  bucket: Date | string | number;
   open: string;
   high: string;
   low: string;
@@ -68,7 +69,11 @@ export class BarRollupRepository {
       new Date(window.toMs).toISOString(),
       window.regularOnly,
     ]);
-    return rows.map((row) => toAggregateBar(window.symbol, row));
+    const startOf = (row: RollupRow): Date =>
+      buckets.kind === 'fixed'
+        ? new Date(row.bucket as Date | string)
+        : new Date(buckets.startsMs[Number(row.bucket) - 1]);
+    return rows.map((row) => toAggregateBar(window.symbol, row, startOf(row)));
   }
 
   /** The first ('asc') or last ('desc') stored minute in [fromMs, toMs), or null. */
@@ -95,10 +100,10 @@ export class BarRollupRepository {
   }
 }
 
-function toAggregateBar(symbol: string, row: RollupRow): AggregateBar {
+function toAggregateBar(symbol: string, row: RollupRow, start: Date): AggregateBar {
   return {
     symbol,
-    timestamp: row.bucket instanceof Date ? row.bucket : new Date(row.bucket),
+    timestamp: start,
     open: row.open,
     high: row.high,
     low: row.low,

@@ -30,8 +30,12 @@ ORDER BY 1 ${order}`;
 
 /** $2: the bucket width as an interval ('300000 milliseconds'). */
 const FIXED_BUCKET = `date_bin($2::interval, "timestamp", TIMESTAMPTZ 'epoch')`;
-/** $2: the bucket starts, ascending, the first <= $3. */
-const LISTED_BUCKET = `($2::timestamptz[])[width_bucket("timestamp", $2::timestamptz[])]`;
+/**
+ * $2: the bucket starts, ascending, the first <= $3. Only the 1-based index is grouped on (the
+ * repository maps it back to the start): subscripting the array per row copies it per row,
+ * which measured ~3× slower on a year of minutes.
+ */
+const LISTED_BUCKET = `width_bucket("timestamp", $2::timestamptz[])`;
 
 export const ROLLUP_FIXED_ASC_SQL = rollupSql(FIXED_BUCKET, 'ASC');
 export const ROLLUP_FIXED_DESC_SQL = rollupSql(FIXED_BUCKET, 'DESC');

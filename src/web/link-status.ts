@@ -1,5 +1,6 @@
 import { ApiUnreachableError, type GraphQLErrorEntry } from './graphql-client';
 import { describeErrors } from './poll-errors';
+import { extendedHoursOpen } from '../domain/new-york-clock';
 import type { StatusInput } from './status-view';
 
 /**
@@ -11,6 +12,7 @@ export class LinkStatus {
   private unreachable: string | null = null;
   private queryError: string | null = null;
   private feedStates: string[] | null = null;
+  private lastTickAt: number | null = null;
 
   /** A poll was answered, maybe with errors; `hasData` when some field resolved. */
   answered(errors: readonly GraphQLErrorEntry[], hasData: boolean, now: number): void {
@@ -30,8 +32,9 @@ export class LinkStatus {
     this.queryError = null;
   }
 
-  feedReported(states: string[]): void {
+  feedReported(states: string[], lastTickAt: number | null = null): void {
     this.feedStates = states;
+    this.lastTickAt = lastTickAt;
   }
 
   input(now: number, pollMs: number, paused: boolean): StatusInput {
@@ -44,6 +47,8 @@ export class LinkStatus {
       queryError: this.queryError,
       feedLive: this.feedStates === null ? null : this.feedStates.includes('live'),
       feedStates: this.feedStates ?? [],
+      marketClosed: !extendedHoursOpen(now),
+      lastTickAt: this.lastTickAt,
     };
   }
 }

@@ -1,4 +1,5 @@
 import {
+  extendedHoursOpen,
   fromNewYorkWall,
   isRegularSessionMinute,
   newYorkMidnight,
@@ -174,5 +175,16 @@ describe('bucket rules', () => {
       expect(() => bucketRule(bad)).toThrow(InvalidInputError);
     expect(() => bucketRule({ multiplier: 1, unit: 'year' as Timeframe['unit'] })).toThrow(/unit/);
     expect(() => bucketRule(tf(120, 'minute'))).not.toThrow();
+  });
+});
+
+describe('market hours', () => {
+  it('the extended day is 04:00–20:00 New York on weekdays; weekends are closed', () => {
+    expect(extendedHoursOpen(at('2025-11-03T08:59:00Z'))).toBe(false); // Mon 03:59 EST
+    expect(extendedHoursOpen(at('2025-11-03T09:00:00Z'))).toBe(true); // Mon 04:00 EST
+    expect(extendedHoursOpen(at('2025-11-04T00:59:00Z'))).toBe(true); // Mon 19:59 EST
+    expect(extendedHoursOpen(at('2025-11-04T01:00:00Z'))).toBe(false); // Mon 20:00 EST
+    expect(extendedHoursOpen(at('2025-07-15T08:00:00Z'))).toBe(true); // Tue 04:00 EDT
+    expect(extendedHoursOpen(at('2025-11-08T15:00:00Z'))).toBe(false); // Saturday
   });
 });
