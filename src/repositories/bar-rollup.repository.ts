@@ -71,7 +71,7 @@ export class BarRollupRepository {
     ]);
     const startOf = (row: RollupRow): Date =>
       buckets.kind === 'fixed'
-        ? new Date(row.bucket as Date | string)
+        ? new Date(row.bucket)
         : new Date(buckets.startsMs[Number(row.bucket) - 1]);
     return rows.map((row) => toAggregateBar(window.symbol, row, startOf(row)));
   }
