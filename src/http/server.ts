@@ -13,6 +13,7 @@ import { createApolloServer } from './graphql-http';
 import { attachGraphqlWs } from './graphql-ws';
 import { createHealthRouter, feedFailures, type DatabaseProbe } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
+import { createMassiveAggregatesRouter } from './massive-aggregates';
 import { createRestRouter } from './rest';
 
 /** Largest accepted request body: far above any real query, far below a memory problem. */
@@ -127,6 +128,14 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     expressMiddleware(apollo, { context: async () => createApiContext() }),
   );
 
+  // Massive-compatible aggregates: its own key check (apiKey= or bearer) and error shape.
+  app.use(
+    createMassiveAggregatesRouter({
+      timeframeBars: services.timeframeBars,
+      apiToken: config.apiToken,
+      logger,
+    }),
+  );
   app.use(
     '/api',
     requireBearer(config.apiToken, (message) => ({ error: message })),

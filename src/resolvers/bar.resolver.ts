@@ -3,7 +3,8 @@ import type { StoredBar } from '../domain/stored-bar';
 import { BAR_FIELD_COUNT, BarType, toBarType } from '../schema/bar.type';
 import { BarUpdatedArgs, limitForCost, RecentTicksArgs } from '../schema/query.args';
 import type { BarQueryService } from '../services/bar-query.service';
-import { TOPICS } from './subscription-topics';
+import { toTimeframe } from '../schema/timeframe.args';
+import { TOPICS, type BarTopicId } from './subscription-topics';
 
 @Resolver(() => BarType)
 export class BarResolver {
@@ -23,9 +24,14 @@ export class BarResolver {
   /** Fed by BarFeedService through the schema's PubSub (see subscription-topics.ts). */
   @Subscription(() => BarType, {
     description:
-      'Each bar as the writer stores it (every flush), optionally only for some symbols.',
+      'Each bar as the writer stores it (every flush), optionally only for some symbols; with `timeframe`, the in-progress bar of that timeframe holding each stored minute.',
     topics: TOPICS.barUpdated,
-    topicId: ({ args }) => (args as BarUpdatedArgs).symbols,
+    topicId: ({ args }): BarTopicId => {
+      const { symbols, timeframe, session } = args as BarUpdatedArgs;
+      return timeframe === null || timeframe === undefined
+        ? { symbols }
+        : { symbols, timeframe: toTimeframe(timeframe), session };
+    },
     complexity: 1 + BAR_FIELD_COUNT,
   })
   barUpdated(@Root() bar: StoredBar, @Args() _args: BarUpdatedArgs): BarType {

@@ -8,6 +8,7 @@ import { PatternResolver } from './pattern.resolver';
 import { SymbolPatternsResolver } from './symbol-patterns.resolver';
 import { SymbolResolver } from './symbol.resolver';
 import { createSubscriptionPubSub } from './subscription-topics';
+import { TimeframeBarsResolver } from './timeframe-bars.resolver';
 
 /** Every resolver of the API with the services it is given; add one here and it is served. */
 function createResolvers(services: ApiServices): NonEmptyArray<object> {
@@ -17,6 +18,7 @@ function createResolvers(services: ApiServices): NonEmptyArray<object> {
     new IngestStatusResolver(services.ingestStatus),
     new PatternResolver(services.patterns),
     new SymbolPatternsResolver(services.patterns),
+    new TimeframeBarsResolver(services.timeframeBars),
   ];
 }
 

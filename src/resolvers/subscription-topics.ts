@@ -1,4 +1,5 @@
 import type { PubSub } from 'type-graphql';
+import type { Timeframe, TradingSession } from '../domain/timeframe';
 import type { ApiServices } from '../services/api-services';
 
 /**
@@ -20,8 +21,15 @@ function asStream<T>(pending: Promise<AsyncIterable<T>>): AsyncIterable<T> {
   return pending as unknown as AsyncIterable<T>;
 }
 
+/** `barUpdated`'s topic id: its symbol filter and, when asked, a timeframe and session. */
+export interface BarTopicId {
+  symbols: TickerArgument;
+  timeframe?: Timeframe;
+  session?: TradingSession;
+}
+
 export function createSubscriptionPubSub(
-  services: Pick<ApiServices, 'barFeed' | 'patterns'>,
+  services: Pick<ApiServices, 'barFeed' | 'patterns' | 'timeframeFeed'>,
 ): PubSub {
   return {
     publish: () => {
@@ -33,8 +41,16 @@ export function createSubscriptionPubSub(
     // filter becomes a BAD_USER_INPUT error of the subscription instead of a broken stream.
     subscribe: (topic, symbols) => {
       switch (topic) {
-        case TOPICS.barUpdated:
-          return asStream(services.barFeed.subscribe(symbols as TickerArgument));
+        case TOPICS.barUpdated: {
+          const id = symbols as BarTopicId | TickerArgument;
+          if (id !== null && id !== undefined && 'symbols' in id && id.timeframe !== undefined)
+            return asStream(services.timeframeFeed.subscribe(id.symbols, id.timeframe, id.session));
+          return asStream(
+            services.barFeed.subscribe(
+              id !== null && id !== undefined && 'symbols' in id ? id.symbols : id,
+            ),
+          );
+        }
         case TOPICS.patternDetected:
           return asStream(services.patterns.subscribe(symbols as TickerArgument));
         default:

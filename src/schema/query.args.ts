@@ -1,5 +1,7 @@
 import { ArgsType, Field, Int } from 'type-graphql';
+import type { TradingSession } from '../domain/timeframe';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../services/query-input';
+import { SessionEnum, TimeframeInput } from './timeframe.args';
 
 @ArgsType()
 export class RecentTicksArgs {
@@ -42,6 +44,15 @@ export class BarUpdatedArgs {
       'Only these tickers (exact, else a unique case-insensitive match); all when omitted.',
   })
   symbols?: string[] | null;
+
+  @Field(() => TimeframeInput, {
+    nullable: true,
+    description: 'Push the in-progress bar of this timeframe (default: each 1-minute bar).',
+  })
+  timeframe?: TimeframeInput | null;
+
+  @Field(() => SessionEnum, { defaultValue: SessionEnum.ALL })
+  session!: TradingSession;
 }
 
 /** The limit a complexity estimate should assume: out-of-range values are rejected later anyway. */

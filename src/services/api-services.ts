@@ -8,11 +8,17 @@ import { PatternQueryService } from './pattern-query.service';
 import type { SinceOptions } from './query-input';
 import { SymbolLookupService } from './symbol-lookup.service';
 import { SymbolQueryService } from './symbol-query.service';
+import { TimeframeBarsService } from './timeframe-bars.service';
+import { TimeframeFeedService } from './timeframe-feed.service';
 
 /** The read side the API serves, one instance each per server; GraphQL and REST share them. */
 export interface ApiServices {
   bars: BarQueryService;
   barFeed: BarFeedService;
+  /** Bars of any timeframe (GraphQL `bars`, REST `/v2/aggs`). */
+  timeframeBars: TimeframeBarsService;
+  /** `barUpdated` at a chosen timeframe. */
+  timeframeFeed: TimeframeFeedService;
   symbols: SymbolQueryService;
   patterns: PatternQueryService;
   ingestStatus: IngestStatusService;
@@ -34,9 +40,13 @@ export function createApiServices(options: ApiServicesOptions): ApiServices {
   };
   // One lookup for every entry point, so REST, queries and subscriptions read tickers alike.
   const lookup = new SymbolLookupService(repositories.symbols);
+  const barFeed = new BarFeedService(events, lookup);
+  const timeframeBars = new TimeframeBarsService(repositories.barRollups, lookup);
   return {
     bars: new BarQueryService(repositories.bars, lookup, since),
-    barFeed: new BarFeedService(events, lookup),
+    barFeed,
+    timeframeBars,
+    timeframeFeed: new TimeframeFeedService(barFeed, timeframeBars),
     symbols: new SymbolQueryService(repositories.symbols),
     patterns: new PatternQueryService(repositories.patterns, events, lookup, since),
     ingestStatus: new IngestStatusService(options.status),

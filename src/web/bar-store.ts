@@ -58,7 +58,8 @@ export class BarStore {
 
   constructor(
     readonly symbol: string,
-    private readonly maxBars = 1000,
+    /** Scroll-back keeps history: generous, yet bounded. */
+    private readonly maxBars = 50_000,
   ) {}
 
   get bars(): readonly ChartBar[] {
@@ -80,6 +81,36 @@ export class BarStore {
     this.newestIso = null;
     this.apply(apiBars);
     return this.list;
+  }
+
+  /**
+   * Puts older bars (oldest → newest, all before the oldest shown) in front; returns how many
+   * were added. Bars not older than the oldest shown are ignored (they are already there).
+   */
+  prepend(apiBars: readonly ApiBar[]): number {
+    const oldest = this.list[0];
+    const older: ChartBar[] = [];
+    for (const apiBar of apiBars) {
+      if (apiBar.symbol !== this.symbol) continue;
+      const bar = toChartBar(apiBar);
+      if (bar === null) continue;
+      if (oldest !== undefined && bar.time >= oldest.time) continue;
+      if (older.length > 0 && bar.time <= older[older.length - 1].time) continue;
+      older.push(bar);
+    }
+    this.list.unshift(...older);
+    if (this.list.length > 0 && this.newestIso === null && apiBars.length > 0)
+      this.newestIso = apiBars[apiBars.length - 1].timestamp;
+    return older.length;
+  }
+
+  /** The start of the bar holding `seconds`, if one is shown within `maxSeconds` before it. */
+  barTimeAt(seconds: number, maxSeconds: number): number | null {
+    const index = this.indexOf(seconds);
+    const at = index >= 0 ? index : -index - 2;
+    if (at < 0) return null;
+    const time = this.list[at].time;
+    return seconds - time < maxSeconds ? time : null;
   }
 
   /**

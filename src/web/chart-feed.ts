@@ -1,35 +1,36 @@
 import { BarStore } from './bar-store';
 import type { ChartView } from './chart-view';
-import type { ApiBar } from './types';
+import type { BarsPage, BarsVariables } from './queries';
+import { DEFAULT_TIMEFRAME, type ChartTimeframe } from './timeframes';
 
 /** Bars loaded on a (re)load; incremental polls ask for at most POLL_BARS (a full answer may mean a gap). */
 const INITIAL_BARS = 500;
 const POLL_BARS = 100;
-/**
- * When the API refuses `since` (it rejects times in the future, and an accelerated simulator's
- * feed clock runs ahead of the wall clock), polls ask for the newest WINDOW_BARS instead.
- */
-const WINDOW_BARS = 10;
+/** Bars per scroll-back page. */
+const OLDER_BARS = 500;
 
 /** The bar part of one poll: the store it fills and what was asked. */
 export interface BarRequest {
   store: BarStore;
   fullLoad: boolean;
-  limit: number;
-  /** null: the newest `limit` bars. */
-  since: string | null;
+  variables: BarsVariables;
 }
 
 /**
- * The selected symbol's bars: what each poll asks for (everything on a (re)load, since the
- * newest bar shown otherwise, a small window once `since` was refused) and how an answer lands
- * on the chart (merged in place, redrawn, or reloaded after a gap). An answer for a symbol
- * that is no longer shown is dropped.
+ * The selected symbol's bars at the selected timeframe: what each poll asks for (the newest
+ * page, newest first, on a (re)load; everything from the newest bar shown on otherwise), how an
+ * answer lands on the chart (merged in place, redrawn, or reloaded after a gap), and the
+ * scroll-back pages (the cursor of the newest-first read leads to older bars). An answer for a
+ * symbol or timeframe that is no longer shown is dropped.
  */
 export class ChartFeed {
   private current: BarStore | null = null;
   private needsFullLoad = true;
-  /** False once the API refused `since` for bars and polls read the newest page instead. */
+  private frame: ChartTimeframe = DEFAULT_TIMEFRAME;
+  /** Cursor of the next older page; null when the oldest bar is shown (or not loaded yet). */
+  private olderCursor: string | null = null;
+  private loadingOlder = false;
+  /** Kept for the page's since-fallback logic; `from` on bars is never refused as future. */
   useSince = true;
 
   constructor(
@@ -44,11 +45,28 @@ export class ChartFeed {
     return this.current;
   }
 
+  get timeframe(): ChartTimeframe {
+    return this.frame;
+  }
+
+  /** True when older bars exist beyond the oldest one shown. */
+  get hasOlder(): boolean {
+    return this.olderCursor !== null;
+  }
+
   /** Starts over for another symbol: an empty chart, and a full load on the next poll. */
   show(symbol: string): void {
     this.current = new BarStore(symbol);
     this.needsFullLoad = true;
+    this.olderCursor = null;
+    this.loadingOlder = false;
     this.chart.clear();
+  }
+
+  /** Another timeframe for the same symbol: starts over like a symbol switch. */
+  setTimeframe(frame: ChartTimeframe): void {
+    this.frame = frame;
+    if (this.current !== null) this.show(this.current.symbol);
   }
 
   /** What the next poll asks for; null before a symbol is shown. */
@@ -59,21 +77,28 @@ export class ChartFeed {
     return {
       store,
       fullLoad,
-      limit: fullLoad ? INITIAL_BARS : this.useSince ? POLL_BARS : WINDOW_BARS,
-      since: fullLoad || !this.useSince ? null : store.since,
+      variables: {
+        symbol: store.symbol,
+        timeframe: this.frame.value,
+        from: fullLoad ? null : store.since,
+        order: fullLoad ? 'DESC' : 'ASC',
+        barLimit: fullLoad ? INITIAL_BARS : POLL_BARS,
+        after: null,
+      },
     };
   }
 
-  apply(request: BarRequest, bars: ApiBar[]): void {
+  apply(request: BarRequest, page: BarsPage): void {
     const { store } = request;
     if (store !== this.current) return;
     if (request.fullLoad) {
-      this.chart.setBars(store.load(bars));
+      this.chart.setBars(store.load([...page.bars].reverse()));
+      this.olderCursor = page.hasNextPage ? page.endCursor : null;
       this.needsFullLoad = false;
       this.onDrawn(store, true);
       return;
     }
-    const merged = store.merge(bars, request.limit);
+    const merged = store.merge(page.bars, request.variables.barLimit);
     switch (merged.kind) {
       case 'none':
         return;
@@ -92,6 +117,39 @@ export class ChartFeed {
         this.needsFullLoad = true;
         this.reloadNow();
         return;
+    }
+  }
+
+  /** The scroll-back read to send now, or null (nothing older, one already in flight). */
+  olderRequest(): BarRequest | null {
+    const store = this.current;
+    if (store === null || this.olderCursor === null || this.loadingOlder || this.needsFullLoad)
+      return null;
+    this.loadingOlder = true;
+    return {
+      store,
+      fullLoad: false,
+      variables: {
+        symbol: store.symbol,
+        timeframe: this.frame.value,
+        from: null,
+        order: 'DESC',
+        barLimit: OLDER_BARS,
+        after: this.olderCursor,
+      },
+    };
+  }
+
+  /** Lands a scroll-back page (newest first) in front of the bars shown; null = it failed. */
+  applyOlder(request: BarRequest, page: BarsPage | null): void {
+    if (request.store !== this.current) return;
+    this.loadingOlder = false;
+    if (page === null) return;
+    this.olderCursor = page.hasNextPage ? page.endCursor : null;
+    const added = request.store.prepend([...page.bars].reverse());
+    if (added > 0) {
+      this.chart.prependBars(request.store.bars, added);
+      this.onDrawn(request.store, true);
     }
   }
 }

@@ -3,6 +3,7 @@ import {
   ColorType,
   CrosshairMode,
   HistogramSeries,
+  TickMarkType,
   createChart,
   createSeriesMarkers,
   type CandlestickData,
@@ -86,7 +87,11 @@ export class ChartView {
         secondsVisible: false,
         rightOffset: 4,
         barSpacing: 8,
-        tickMarkFormatter: (time: Time) => formatClock(localDate(time)).slice(0, 5),
+        // Day-level marks (daily bars, a new day on an intraday chart) show the date.
+        tickMarkFormatter: (time: Time, type: TickMarkType) =>
+          type >= TickMarkType.Time
+            ? formatClock(localDate(time)).slice(0, 5)
+            : localDate(time).toLocaleDateString(undefined, { month: 'short', day: 'numeric' }),
       },
       localization: { timeFormatter: (time: Time) => formatDateTime(localDate(time)) },
     });
@@ -116,7 +121,34 @@ export class ChartView {
     this.hasData = bars.length > 0;
   }
 
-  /** Merges bars in place: the in-progress minute is replaced, a new minute appended. */
+  /**
+   * Redraws after `added` older bars were put in front, keeping the bars in view where they
+   * were (the logical range counts bars, so it shifts by the number added).
+   */
+  prependBars(bars: readonly ChartBar[], added: number): void {
+    const range = this.chart.timeScale().getVisibleLogicalRange();
+    this.candles.setData(bars.map(candle));
+    this.volumes.setData(bars.map(volume));
+    if (range !== null)
+      this.chart
+        .timeScale()
+        .setVisibleLogicalRange({ from: range.from + added, to: range.to + added });
+  }
+
+  /** Calls back when the view nears the oldest bar shown (scroll back loads more). */
+  onNearOldest(listener: () => void, withinBars = 20): void {
+    this.chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
+      if (range !== null && range.from < withinBars) listener();
+    });
+  }
+
+  /** Scrolls the view `bars` bars back in time (negative: forward). */
+  scrollBack(bars: number): void {
+    const scale = this.chart.timeScale();
+    scale.scrollToPosition(scale.scrollPosition() - bars, false);
+  }
+
+  /** Merges bars in place: the in-progress bar is replaced, a new bar appended. */
   updateBars(changes: readonly { bar: ChartBar; historical: boolean }[]): void {
     for (const { bar, historical } of changes) {
       this.candles.update(candle(bar), historical);
@@ -134,12 +166,16 @@ export class ChartView {
    * One marker per candle pattern of this symbol whose minute is on the chart. Stream patterns
    * (per-second surges and gaps) fire many times a minute: they stay in the feed, not on the candles.
    */
-  setPatternMarkers(patterns: readonly ApiPattern[], barTimes: ReadonlySet<number>): void {
+  setPatternMarkers(
+    patterns: readonly ApiPattern[],
+    /** The start of the candle holding a minute (UTC seconds), or null when none is shown. */
+    candleAt: (minuteSeconds: number) => number | null,
+  ): number {
     const markers = new Map<string, SeriesMarker<Time>>();
     for (const p of patterns) {
       if (STREAM_PATTERNS.has(p.pattern)) continue;
-      const minute = Math.floor(Date.parse(p.timestamp) / 60_000) * 60;
-      if (!barTimes.has(minute)) continue;
+      const minute = candleAt(Math.floor(Date.parse(p.timestamp) / 60_000) * 60);
+      if (minute === null) continue;
       const bearish = p.direction === 'bearish';
       markers.set(`${minute}|${p.pattern}`, {
         time: minute as UTCTimestamp,
@@ -152,6 +188,7 @@ export class ChartView {
     this.markers.setMarkers(
       [...markers.values()].sort((a, b) => (a.time as number) - (b.time as number)),
     );
+    return markers.size;
   }
 
   /** Calls back with the bar under the crosshair (null when the pointer leaves the chart). */

@@ -8,7 +8,14 @@ import type { PatternFeedView } from './pattern-feed-view';
 import { PatternStore } from './pattern-store';
 import { inputRejected } from './poll-errors';
 import { Poller } from './poller';
-import { pollQuery, type PollResult, type PollVariables } from './queries';
+import {
+  OLDER_BARS_QUERY,
+  pollQuery,
+  type BarsPage,
+  type PollResult,
+  type PollVariables,
+} from './queries';
+import type { ChartTimeframe } from './timeframes';
 import type { QuoteView } from './quote-view';
 import { liveState, type StatusView } from './status-view';
 import { SymbolCatalog } from './symbol-catalog';
@@ -81,6 +88,7 @@ export class Dashboard {
       options.pollMs,
       (error) => this.onPollFailure(error),
     );
+    views.chart.onNearOldest(() => void this.loadOlder());
     views.chart.onHover((time) => {
       this.hoverTime = time;
       this.renderQuote();
@@ -132,6 +140,39 @@ export class Dashboard {
     if (pollNow) this.poller.triggerNow();
   }
 
+  /** Shows the chosen timeframe (the same symbol, reloaded). */
+  setTimeframe(frame: ChartTimeframe): void {
+    if (frame.label === this.chartFeed.timeframe.label) return;
+    this.chartFeed.setTimeframe(frame);
+    this.hooks.timeframe = frame.label;
+    this.hooks.hasOlder = false;
+    this.renderQuote();
+    if (this.symbol === null) return; // before the first poll: it loads this timeframe
+    recordSymbolSelected(this.hooks, this.symbol);
+    this.poller.triggerNow();
+  }
+
+  /** Scroll back: the next older page, when there is one and none is in flight. */
+  async loadOlder(): Promise<void> {
+    const request = this.chartFeed.olderRequest();
+    if (request === null) return;
+    let page: BarsPage | null = null;
+    try {
+      const result = await postGraphQL<{ chartBars: BarsPage }>(
+        this.options.endpoint,
+        OLDER_BARS_QUERY,
+        { ...request.variables },
+        Math.max(10_000, 3 * this.pollMs),
+      );
+      page = result.data?.chartBars ?? null;
+    } catch {
+      page = null; // the next scroll tries again; the poll loop reports a broken link
+    }
+    this.chartFeed.applyOlder(request, page);
+    this.hooks.olderLoads++;
+    this.hooks.hasOlder = this.chartFeed.hasOlder;
+  }
+
   /** Server-side symbol search for the picker. */
   search(text: string): void {
     // Tickers are case-sensitive (`BCpC`); the server's search ignores case on its own.
@@ -147,11 +188,7 @@ export class Dashboard {
       patternsSince: this.patternStore.since,
       patternLimit: PATTERN_LIMIT,
     };
-    if (bars !== null) {
-      variables.symbol = bars.store.symbol;
-      variables.since = bars.since;
-      variables.barLimit = bars.limit;
-    }
+    if (bars !== null) Object.assign(variables, bars.variables);
     const result = await postGraphQL<PollResult>(
       this.options.endpoint,
       pollQuery(bars !== null),
@@ -162,7 +199,10 @@ export class Dashboard {
     this.link.answered(result.errors, result.data !== null, now);
     if (result.data !== null) this.hooks.lastOkAt = now;
     const data = result.data ?? {};
-    if (bars !== null && data.recentTicks) this.chartFeed.apply(bars, data.recentTicks);
+    if (bars !== null && data.chartBars) {
+      this.chartFeed.apply(bars, data.chartBars);
+      this.hooks.hasOlder = this.chartFeed.hasOlder;
+    }
     if (data.patterns) this.applyPatterns(data.patterns);
     if (data.ingestStatus) this.applyStatus(data.ingestStatus, now);
     this.recoverFromInputErrors(result.errors);
@@ -171,7 +211,7 @@ export class Dashboard {
 
   /** Input errors the page itself can fix: retried at once, so no error banner lingers. */
   private recoverFromInputErrors(errors: GraphQLErrorEntry[]): void {
-    const barsSince = inputRejected(errors, 'recentTicks', 'since') && this.chartFeed.useSince;
+    const barsSince = inputRejected(errors, 'chartBars', 'from') && this.chartFeed.useSince;
     const patternsSince = inputRejected(errors, 'patterns', 'since') && this.patternStore.useSince;
     if (barsSince || patternsSince) {
       if (barsSince) this.chartFeed.useSince = false;
@@ -182,7 +222,7 @@ export class Dashboard {
       });
       this.link.clearQueryError();
       this.poller.triggerNow();
-    } else if (inputRejected(errors, 'recentTicks', 'symbol')) {
+    } else if (inputRejected(errors, 'chartBars', 'symbol')) {
       // e.g. a bookmarked symbol that is not a valid ticker: fall back to the first known one.
       const fallback = this.catalog.symbols.find((s) => s.symbol !== this.symbol);
       if (fallback) {
@@ -243,6 +283,7 @@ export class Dashboard {
     this.link.feedReported(
       status.connections.map((c) => c.state),
       feedFailureLines(status.connections),
+      status.ingest.lastTickAt === null ? null : Date.parse(status.ingest.lastTickAt),
     );
   }
 
@@ -270,10 +311,10 @@ export class Dashboard {
   private renderMarkers(): void {
     const store = this.chartFeed.store;
     if (store === null) return;
-    const times = new Set(store.bars.map((b) => b.time));
-    this.views.chart.setPatternMarkers(
+    const maxSeconds = this.chartFeed.timeframe.maxSeconds;
+    this.hooks.markersShown = this.views.chart.setPatternMarkers(
       this.patternStore.items.filter((p) => p.symbol === this.symbol),
-      times,
+      (minute) => store.barTimeAt(minute, maxSeconds),
     );
   }
 

@@ -1,5 +1,6 @@
 import { ApiUnreachableError, type GraphQLErrorEntry } from './graphql-client';
 import { describeErrors } from './poll-errors';
+import { extendedHoursOpen } from '../domain/new-york-clock';
 import type { StatusInput } from './status-view';
 
 /**
@@ -12,6 +13,7 @@ export class LinkStatus {
   private queryError: string | null = null;
   private feedStates: string[] | null = null;
   private feedFailures: string[] = [];
+  private lastTickAt: number | null = null;
 
   /** A poll was answered, maybe with errors; `hasData` when some field resolved. */
   answered(errors: readonly GraphQLErrorEntry[], hasData: boolean, now: number): void {
@@ -31,10 +33,11 @@ export class LinkStatus {
     this.queryError = null;
   }
 
-  /** The sockets' states, and why any of them stopped for good (`#id: …`). */
-  feedReported(states: string[], failures: string[] = []): void {
+  /** The sockets' states, why any of them stopped for good (`#id: …`), the newest tick. */
+  feedReported(states: string[], failures: string[] = [], lastTickAt: number | null = null): void {
     this.feedStates = states;
     this.feedFailures = failures;
+    this.lastTickAt = lastTickAt;
   }
 
   input(now: number, pollMs: number, paused: boolean): StatusInput {
@@ -48,6 +51,8 @@ export class LinkStatus {
       feedLive: this.feedStates === null ? null : this.feedStates.includes('live'),
       feedStates: this.feedStates ?? [],
       feedFailures: this.feedFailures,
+      marketClosed: !extendedHoursOpen(now),
+      lastTickAt: this.lastTickAt,
     };
   }
 }

@@ -11,6 +11,7 @@ import { parsePollMs, pollChoices, resolvePollMs } from './poll-settings';
 import { QuoteView } from './quote-view';
 import { StatusView } from './status-view';
 import { SymbolPickerView } from './symbol-picker-view';
+import { timeframeByLabel } from './timeframes';
 
 /** Keeps the URL bookmarkable (symbol, chosen interval) without adding history entries. */
 function updateUrl(key: string, value: string): void {
@@ -121,6 +122,24 @@ function start(): void {
     pause.textContent = paused ? 'Resume' : 'Pause';
     dashboard?.setPaused(paused);
   });
+
+  // Timeframe switcher: ?tf= keeps it bookmarkable.
+  const frameButtons = [...document.querySelectorAll<HTMLButtonElement>('[data-timeframe]')];
+  const showFrame = (label: string) => {
+    for (const button of frameButtons)
+      button.setAttribute('aria-pressed', String(button.dataset.timeframe === label));
+  };
+  const initialFrame = timeframeByLabel(url.searchParams.get('tf'));
+  showFrame(initialFrame.label);
+  dashboard.setTimeframe(initialFrame);
+  for (const button of frameButtons) {
+    button.addEventListener('click', () => {
+      const frame = timeframeByLabel(button.dataset.timeframe ?? null);
+      showFrame(frame.label);
+      dashboard?.setTimeframe(frame);
+      updateUrl('tf', frame.label);
+    });
+  }
 
   const only = byId<HTMLInputElement>('patterns-only-symbol');
   only.addEventListener('change', () => dashboard?.setOnlyCurrentSymbol(only.checked));

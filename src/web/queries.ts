@@ -7,6 +7,15 @@ import type { ApiBar, ApiIngestStatus, ApiPattern, ApiSymbol } from './types';
 
 const BAR_FIELDS = 'symbol timestamp open high low close volume vwap';
 
+/** One page of bars at the chosen timeframe (`from` inclusive: the in-progress bar comes back). */
+const BARS_PAGE = `bars(symbol: $symbol, timeframe: $timeframe, from: $from, order: $order, limit: $barLimit, after: $after) {
+    bars { ${BAR_FIELDS} } hasNextPage endCursor }`;
+const BARS_VARIABLES =
+  '$symbol: String!, $timeframe: TimeframeInput, $from: DateTime, $order: BarOrder, $barLimit: Int!, $after: String';
+
+/** Older bars for scroll-back: the next page of a newest-first read. */
+export const OLDER_BARS_QUERY = `query DashboardOlderBars(${BARS_VARIABLES}) { chartBars: ${BARS_PAGE} }`;
+
 const PATTERN_FIELDS = 'symbol pattern direction confidence price priceChange timestamp expiresAt';
 
 const STATUS_FIELDS = `
@@ -21,10 +30,8 @@ const STATUS_FIELDS = `
  * in place), new patterns, and feed health. Without a symbol yet, only patterns and health.
  */
 export function pollQuery(withBars: boolean): string {
-  const bars = withBars
-    ? `recentTicks(symbol: $symbol, since: $since, limit: $barLimit) { ${BAR_FIELDS} }`
-    : '';
-  const barVariables = withBars ? '$symbol: String!, $since: DateTime, $barLimit: Int!, ' : '';
+  const bars = withBars ? `chartBars: ${BARS_PAGE}` : '';
+  const barVariables = withBars ? `${BARS_VARIABLES}, ` : '';
   return `query DashboardPoll(${barVariables}$patternsSince: DateTime, $patternLimit: Int!) {
   ${bars}
   patterns(since: $patternsSince, limit: $patternLimit) { ${PATTERN_FIELDS} }
@@ -32,8 +39,24 @@ export function pollQuery(withBars: boolean): string {
 }`;
 }
 
+export interface BarsPage {
+  bars: ApiBar[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** The variables of one bars read. */
+export interface BarsVariables {
+  symbol: string;
+  timeframe: { multiplier: number; unit: 'MINUTE' | 'HOUR' | 'DAY' | 'WEEK' | 'MONTH' };
+  from: string | null;
+  order: 'ASC' | 'DESC';
+  barLimit: number;
+  after: string | null;
+}
+
 export interface PollResult {
-  recentTicks: ApiBar[];
+  chartBars: BarsPage;
   patterns: ApiPattern[];
   ingestStatus: ApiIngestStatus;
 }
@@ -42,10 +65,7 @@ export interface SymbolsResult {
   symbols: ApiSymbol[];
 }
 
-export interface PollVariables {
-  symbol?: string;
-  since?: string | null;
-  barLimit?: number;
+export interface PollVariables extends Partial<BarsVariables> {
   patternsSince: string | null;
   patternLimit: number;
 }

@@ -2,7 +2,7 @@ import { setText } from './dom';
 import { formatClock, formatDuration } from './format';
 
 export type LiveState =
-  'connecting' | 'live' | 'paused' | 'stale' | 'offline' | 'error' | 'feed-down';
+  'connecting' | 'live' | 'paused' | 'stale' | 'offline' | 'error' | 'feed-down' | 'closed';
 
 export interface StatusInput {
   now: number;
@@ -18,7 +18,14 @@ export interface StatusInput {
   feedStates: string[];
   /** Why feed sockets stopped for good; they do not reconnect by themselves. */
   feedFailures?: string[];
+  /** Outside the feed's extended day (weekdays 04:00–20:00 New York). */
+  marketClosed?: boolean;
+  /** When the feed last sent an aggregate (ms), null when unknown. */
+  lastTickAt?: number | null;
 }
+
+/** A feed silent this long outside market hours is the market closed, not a fault. */
+export const QUIET_FEED_MS = 60_000;
 
 /** No successful poll for this long means the data on screen is stale. */
 export function staleAfterMs(pollMs: number): number {
@@ -32,6 +39,11 @@ export function liveState(input: StatusInput): LiveState {
   if (input.queryError !== null) return 'error';
   if (input.lastOkAt === null) return 'connecting';
   if (input.now - input.lastOkAt > staleAfterMs(input.pollMs)) return 'stale';
+  const quiet =
+    input.feedLive === false ||
+    (input.lastTickAt !== undefined &&
+      (input.lastTickAt === null || input.now - input.lastTickAt > QUIET_FEED_MS));
+  if (input.marketClosed === true && quiet) return 'closed';
   if (input.feedLive === false) return 'feed-down';
   return 'live';
 }
@@ -44,6 +56,7 @@ const PILL_TEXT: Record<LiveState, string> = {
   offline: 'Disconnected',
   error: 'API error',
   'feed-down': 'Feed down',
+  closed: 'Market closed',
 };
 
 function since(input: StatusInput): string {
@@ -65,6 +78,8 @@ export function bannerText(state: LiveState, input: StatusInput): string | null 
       if (input.feedFailures !== undefined && input.feedFailures.length > 0)
         return `The market feed stopped: ${input.feedFailures.join('; ')}. It does not reconnect by itself: fix the cause, then restart TickStock.`;
       return `The market feed is not connected (${input.feedStates.join(', ') || 'no sockets'}): prices are not updating. The service reconnects by itself.`;
+    case 'closed':
+      return 'The market is closed (the feed is quiet outside 04:00–20:00 New York, weekdays): the last session is shown and bars resume at the next open.';
     case 'connecting':
     case 'live':
     case 'paused':

@@ -34,6 +34,13 @@ export interface DashboardHooks {
   polls: number;
   pollErrors: number;
   patternsShown: number;
+  /** The chart's timeframe label ('1m', '5m', '15m', '1h', '1D'). */
+  timeframe: string;
+  /** Scroll-back pages loaded, and whether older bars remain. */
+  olderLoads: number;
+  hasOlder: boolean;
+  /** Pattern markers on the candles. */
+  markersShown: number;
   /** False once the API refused `since` for bars / patterns and polls read the newest page instead. */
   barsSinceMode: boolean;
   patternsSinceMode: boolean;
@@ -88,6 +95,10 @@ export function createHooks(pollMs: number): DashboardHooks {
     polls: 0,
     pollErrors: 0,
     patternsShown: 0,
+    timeframe: '1m',
+    olderLoads: 0,
+    hasOlder: false,
+    markersShown: 0,
     barsSinceMode: true,
     patternsSinceMode: true,
     renders: [],

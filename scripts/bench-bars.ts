@@ -1,0 +1,214 @@
+/**
+ * `npm run bench:bars`: timeframe roll-up latency on PostgreSQL with a year of minutes for
+ * 10 symbols (252 weekdays × 960 minutes 04:00–20:00 New York ≈ 2.42M rows, generated with
+ * generate_series in a scratch database that is dropped afterwards). Measures, through the
+ * real TimeframeBarsService → BarRollupRepository path, the two PRODUCT.md §8 targets (a
+ * session of 5-minute bars p99 < 10 ms; a year of daily bars p99 < 50 ms) and, as the
+ * same-run baseline, a bare range scan summing the same minutes (no grouping, no service).
+ * BENCH_DATABASE_URL picks the server; BARS_BENCH_SYMBOLS / BARS_BENCH_ITERATIONS the size.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createReadRepositories } from '../src/repositories/read-repositories';
+import { TimeframeBarsService } from '../src/services/timeframe-bars.service';
+import { SymbolLookupService } from '../src/services/symbol-lookup.service';
+import type { Timeframe, TradingSession } from '../src/domain/timeframe';
+import { percentileOf } from '../testkit/percentile';
+import { createFreshDatabase, postgresAdminUrl } from '../testkit/scratch-database';
+import { envInt } from './lib/env';
+
+const YEAR_FROM = '2025-01-01';
+const YEAR_TO = '2025-12-31';
+
+interface Case {
+  name: string;
+  target: number | null;
+  timeframe: Timeframe;
+  session: TradingSession;
+  /** From/to for iteration i. */
+  range: (i: number) => { from: Date; to: Date };
+  symbol: (i: number) => string;
+}
+
+async function main(): Promise<void> {
+  const symbols = envInt('BARS_BENCH_SYMBOLS', 10, 1, 100);
+  const iterations = envInt('BARS_BENCH_ITERATIONS', 300, 10, 100_000);
+  const db = await createFreshDatabase('postgres', {
+    adminUrl: postgresAdminUrl(),
+    prefix: 'tickstock_bench_bars',
+    dropOnSignal: true,
+  });
+  try {
+    const names = Array.from({ length: symbols }, (_, i) => `BB${String(i).padStart(2, '0')}`);
+    const loadStart = performance.now();
+    await db.dataSource.query(`INSERT INTO symbols (symbol) SELECT unnest($1::varchar[])`, [names]);
+    for (const symbol of names) {
+      // One symbol per statement keeps memory flat; prices are a deterministic walk.
+      await db.dataSource.query(
+        `INSERT INTO ohlcv_1min (symbol, "timestamp", open, high, low, close, volume, vwap)
+         SELECT $1, ts, p, p + 0.05, p - 0.05, p + 0.01, 100 + (n % 900), p + 0.005
+         FROM (
+           SELECT ((d::date + time '04:00') + m * interval '1 minute') AT TIME ZONE 'America/New_York' AS ts,
+                  round((100 + 20 * sin((extract(doy FROM d) * 960 + m) / 5000.0))::numeric, 2) AS p,
+                  (extract(doy FROM d) * 960 + m)::int AS n
+           FROM generate_series($2::date, $3::date, interval '1 day') AS d,
+                generate_series(0, 959) AS m
+           WHERE extract(isodow FROM d) < 6
+         ) rows`,
+        [symbol, YEAR_FROM, YEAR_TO],
+      );
+    }
+    await db.dataSource.query('VACUUM ANALYZE ohlcv_1min');
+    const [{ n }] = await db.dataSource.query<{ n: string }[]>(
+      'SELECT count(*)::text AS n FROM ohlcv_1min',
+    );
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    console.log(`loaded ${n} minute rows for ${symbols} symbols in ${loadSeconds.toFixed(1)} s`);
+
+    const service = timeframeBarsOver(db.dataSource);
+    const weekdays: string[] = [];
+    for (
+      let t = Date.parse(`${YEAR_FROM}T12:00:00Z`);
+      t <= Date.parse(`${YEAR_TO}T12:00:00Z`);
+      t += 86_400_000
+    ) {
+      const day = new Date(t).getUTCDay();
+      if (day !== 0 && day !== 6) weekdays.push(new Date(t).toISOString().slice(0, 10));
+    }
+    // A New York day: 04:00 EST/EDT is 08:00/09:00Z; 05:00Z..next 05:00Z covers it either way.
+    const session = (i: number) => {
+      const day = weekdays[(i * 37) % weekdays.length];
+      return { from: new Date(`${day}T09:00:00Z`), to: new Date(`${day}T23:59:00Z`) };
+    };
+    const year = () => ({
+      from: new Date(`${YEAR_FROM}T05:00:00Z`),
+      to: new Date(`${YEAR_TO}T23:00:00Z`),
+    });
+    const pick = (i: number) => names[i % names.length];
+    const cases: Case[] = [
+      {
+        name: 'session of 5-minute bars (ALL, 192 bars)',
+        target: 10,
+        timeframe: { multiplier: 5, unit: 'minute' },
+        session: 'ALL',
+        range: session,
+        symbol: pick,
+      },
+      {
+        name: 'session of 5-minute bars (REGULAR, 78 bars)',
+        target: 10,
+        timeframe: { multiplier: 5, unit: 'minute' },
+        session: 'REGULAR',
+        range: session,
+        symbol: pick,
+      },
+      {
+        name: 'year of daily bars (261 bars)',
+        target: 50,
+        timeframe: { multiplier: 1, unit: 'day' },
+        session: 'ALL',
+        range: year,
+        symbol: pick,
+      },
+      {
+        name: 'year of weekly bars',
+        target: null,
+        timeframe: { multiplier: 1, unit: 'week' },
+        session: 'ALL',
+        range: year,
+        symbol: pick,
+      },
+      {
+        name: 'session of 1-minute bars (960 bars)',
+        target: null,
+        timeframe: { multiplier: 1, unit: 'minute' },
+        session: 'ALL',
+        range: session,
+        symbol: pick,
+      },
+    ];
+    const results: Record<string, unknown>[] = [];
+    for (const c of cases) {
+      const rollup: number[] = [];
+      const baseline: number[] = [];
+      let bars = 0;
+      for (let i = -20; i < iterations; i++) {
+        const { from, to } = c.range(i + 20);
+        const symbol = c.symbol(i + 20);
+        // Baseline: the bare range scan over the same minutes, one statement, no service.
+        const b0 = performance.now();
+        await db.dataSource.query(
+          `SELECT sum(volume)::text AS v, max(high)::text AS h FROM ohlcv_1min WHERE symbol = $1 AND "timestamp" >= $2 AND "timestamp" <= $3`,
+          [symbol, from.toISOString(), to.toISOString()],
+        );
+        const b1 = performance.now();
+        const page = await service.bars({
+          symbol,
+          timeframe: c.timeframe,
+          session: c.session,
+          from,
+          to,
+          limit: 1000,
+        });
+        const b2 = performance.now();
+        if (i >= 0) {
+          baseline.push(b1 - b0);
+          rollup.push(b2 - b1);
+          bars = page.bars.length;
+        }
+      }
+      const p50 = percentileOf(rollup, 50);
+      const p99 = percentileOf(rollup, 99);
+      const base99 = percentileOf(baseline, 99);
+      const row = {
+        case: c.name,
+        bars,
+        p50Ms: round(p50),
+        p99Ms: round(p99),
+        baselineP50Ms: round(percentileOf(baseline, 50)),
+        baselineP99Ms: round(base99),
+        ratioP99: round(p99 / base99),
+        targetP99Ms: c.target,
+        meetsTarget: c.target === null ? null : p99 < c.target,
+      };
+      results.push(row);
+      console.log(
+        `${c.name.padEnd(44)} bars ${String(bars).padStart(4)}  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms` +
+          `  (bare scan p99 ${row.baselineP99Ms} ms, ×${row.ratioP99})` +
+          (c.target === null
+            ? ''
+            : `  target < ${c.target} ms: ${row.meetsTarget ? 'MET' : 'MISSED'}`),
+      );
+    }
+    const dir = path.join(process.cwd(), 'bench-results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'bars-latest.json');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ rows: Number(n), symbols, iterations, results }, null, 2)}\n`,
+    );
+    console.log(`written ${file}`);
+  } finally {
+    await db.drop();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
+
+/** The service as the API builds it, over one database. */
+function timeframeBarsOver(
+  dataSource: Parameters<typeof createReadRepositories>[0],
+): TimeframeBarsService {
+  const repositories = createReadRepositories(dataSource);
+  return new TimeframeBarsService(
+    repositories.barRollups,
+    new SymbolLookupService(repositories.symbols),
+  );
+}
