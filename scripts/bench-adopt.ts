@@ -188,7 +188,7 @@ function report(result: AdoptBenchResult, spans: { ms: number; first: string }[]
   console.log(`
 legacy table: ${result.legacyRows} rows, ${result.tableMegabytes} MB with its 4 indexes (filled in ${result.fillSeconds} s)
 adoption (preflight + migrations): ${result.adoptionMs} ms (preflight ${result.preflightMs} ms)
-  schema transaction (ACCESS EXCLUSIVE held): ${result.schemaTransactionMs} ms
+  schema transaction (BEGIN→COMMIT; ACCESS EXCLUSIVE is held from its first ALTER on, so at most this): ${result.schemaTransactionMs} ms
   validation transaction (SHARE UPDATE EXCLUSIVE, reads/writes go on): ${result.validationTransactionMs} ms
   transactions: ${JSON.stringify(spans)}
 start-up report (counts ${result.offMinuteRows} off-minute rows, a scan): ${result.startupReportMs} ms
