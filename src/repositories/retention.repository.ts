@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { RepositoryError } from './repository-error';
-import { DELETE_OLD_BARS_SQL, DELETE_OLD_PATTERNS_SQL, DROP_OLD_CHUNKS_SQL } from './retention.sql';
+import {
+  DELETE_OLD_BARS_SQL,
+  DELETE_OLD_PATTERNS_SQL,
+  DROP_OLD_CHUNKS_SQL,
+  RETENTION_SYMBOLS_SQL,
+} from './retention.sql';
 import { SchemaRepository } from './schema.repository';
 
 export type RetentionTable = 'ohlcv_1min' | 'patterns';
@@ -11,15 +16,32 @@ export class RetentionRepository {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Rows deleted by one batch (< batchSize means the table holds nothing older any more). */
-  async deleteBatch(table: RetentionTable, cutoff: Date, batchSize: number): Promise<number> {
-    const sql = table === 'ohlcv_1min' ? DELETE_OLD_BARS_SQL : DELETE_OLD_PATTERNS_SQL;
+  /** Every symbol, the unit bars are deleted by. */
+  async symbols(): Promise<string[]> {
+    const rows = await this.dataSource.query<{ symbol: string }[]>(RETENTION_SYMBOLS_SQL);
+    return rows.map((r) => r.symbol);
+  }
+
+  /**
+   * Rows deleted by one batch (< batchSize means nothing older is left): bars of `symbol`, or
+   * patterns (symbol null).
+   */
+  async deleteBatch(
+    table: RetentionTable,
+    cutoff: Date,
+    batchSize: number,
+    symbol: string | null = null,
+  ): Promise<number> {
+    const bars = table === 'ohlcv_1min';
+    if (bars && symbol === null) throw new RangeError('bars are deleted per symbol');
+    const params: unknown[] = [cutoff.toISOString(), batchSize];
+    if (bars) params.push(symbol);
     try {
       // TypeORM answers a DELETE with [rows, affected count].
-      const result = await this.dataSource.query<[unknown[], number]>(sql, [
-        cutoff.toISOString(),
-        batchSize,
-      ]);
+      const result = await this.dataSource.query<[unknown[], number]>(
+        bars ? DELETE_OLD_BARS_SQL : DELETE_OLD_PATTERNS_SQL,
+        params,
+      );
       return Number(result[1] ?? 0);
     } catch (error) {
       throw new RepositoryError(`deleting old rows of ${table} failed`, { cause: error });

@@ -5,7 +5,10 @@
  */
 export const DELETE_OLD_BARS_SQL = `
 DELETE FROM ohlcv_1min WHERE ctid IN (
-  SELECT ctid FROM ohlcv_1min WHERE "timestamp" < $1::timestamptz LIMIT $2)`;
+  SELECT ctid FROM ohlcv_1min WHERE symbol = $3 AND "timestamp" < $1::timestamptz LIMIT $2)`;
+
+/** Bars are deleted symbol by symbol: a primary-key range each, on any schema (no time index needed). */
+export const RETENTION_SYMBOLS_SQL = `SELECT symbol FROM symbols ORDER BY symbol`;
 
 export const DELETE_OLD_PATTERNS_SQL = `
 DELETE FROM patterns WHERE ctid IN (

@@ -34,11 +34,11 @@ export const DEFAULT_RETENTION: Omit<RetentionOptions, 'days'> = {
 };
 
 const DAY_MS = 86_400_000;
-const TABLES: readonly RetentionTable[] = ['ohlcv_1min', 'patterns'];
 
 /**
  * RETENTION_DAYS: a background loop, off the hot path, that removes bars and patterns older than
- * the cutoff in small batches with pauses between them (TimescaleDB: drop_chunks first). One
+ * the cutoff in small batches with pauses between them (TimescaleDB: drop_chunks first). Bars go
+ * symbol by symbol, so each batch is a primary-key range, whatever indexes the table has. One
  * run at a time; a failed batch ends the run and the next interval tries again.
  */
 export class RetentionJob {
@@ -98,23 +98,33 @@ export class RetentionJob {
     this.timer.unref();
   }
 
+  /** Batches until nothing older is left; false when stopped meanwhile. */
+  private async deleteAll(
+    table: RetentionTable,
+    cutoff: Date,
+    symbol: string | null,
+  ): Promise<boolean> {
+    for (;;) {
+      if (this.stopped) return false;
+      const rows = await this.repository.deleteBatch(table, cutoff, this.options.batchSize, symbol);
+      this.counters.batches++;
+      this.counters.deleted[table] += rows;
+      if (rows > 0) this.options.onDeleted?.(table, rows);
+      if (rows < this.options.batchSize) return true;
+      await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs));
+    }
+  }
+
   private async run(): Promise<void> {
     const cutoff = new Date(this.now() - this.options.days * DAY_MS);
     this.counters.running = true;
     const before = { ...this.counters.deleted };
     try {
       this.counters.chunksDropped += await this.repository.dropOldChunks(cutoff);
-      for (const table of TABLES) {
-        for (;;) {
-          if (this.stopped) return;
-          const rows = await this.repository.deleteBatch(table, cutoff, this.options.batchSize);
-          this.counters.batches++;
-          this.counters.deleted[table] += rows;
-          if (rows > 0) this.options.onDeleted?.(table, rows);
-          if (rows < this.options.batchSize) break;
-          await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs));
-        }
+      for (const symbol of await this.repository.symbols()) {
+        if (!(await this.deleteAll('ohlcv_1min', cutoff, symbol))) return;
       }
+      if (!(await this.deleteAll('patterns', cutoff, null))) return;
       this.counters.runs++;
       this.counters.lastCutoff = cutoff.toISOString();
       this.counters.lastError = null;
