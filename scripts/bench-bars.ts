@@ -75,10 +75,11 @@ async function main(): Promise<void> {
       const day = new Date(t).getUTCDay();
       if (day !== 0 && day !== 6) weekdays.push(new Date(t).toISOString().slice(0, 10));
     }
-    // A New York day: 04:00 EST/EDT is 08:00/09:00Z; 05:00Z..next 05:00Z covers it either way.
+    // 08:00Z + 17 h covers 04:00–20:00 New York in EDT (08:00Z–00:00Z) and EST (09:00Z–01:00Z).
     const session = (i: number) => {
       const day = weekdays[(i * 37) % weekdays.length];
-      return { from: new Date(`${day}T09:00:00Z`), to: new Date(`${day}T23:59:00Z`) };
+      const from = new Date(`${day}T08:00:00Z`);
+      return { from, to: new Date(from.getTime() + 17 * 3_600_000 - 60_000) };
     };
     const year = () => ({
       from: new Date(`${YEAR_FROM}T05:00:00Z`),
