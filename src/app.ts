@@ -15,6 +15,7 @@ import { createPatternModule, type PatternModule } from './patterns/pattern-modu
 import { createOhlcvRepository } from './repositories/ohlcv.repository';
 import { createReadRepositories } from './repositories/read-repositories';
 import { createApiServices } from './services/api-services';
+import { CommitGenerations } from './services/cache/commit-generations';
 
 export interface RunningApp {
   url: string;
@@ -79,9 +80,17 @@ export async function startApp(
   );
 
   const events = createAppEvents();
+  // Every writer of served rows reports its commits here; the API's read cache is exact by it.
+  const commits = new CommitGenerations();
   const metrics = createMetrics();
   const ohlcv = createOhlcvRepository(dataSource);
-  const patterns: PatternModule = createPatternModule({ dataSource, events, config, logger });
+  const patterns: PatternModule = createPatternModule({
+    dataSource,
+    events,
+    config,
+    logger,
+    commits,
+  });
   // A failed start must not leave the database, the simulator or the pattern sink open.
   const abandon = async (error: unknown): Promise<never> => {
     await Promise.allSettled([patterns.stop(), dataSource.destroy(), simulator?.close()]);
@@ -98,6 +107,7 @@ export async function startApp(
       barClosedListeners: [patterns.engine.onBarClosed],
     },
     ...feedPorts(config, feed),
+    commits,
   }).catch(abandon);
 
   const status = (): IngestStatusSnapshot => ({
@@ -119,6 +129,11 @@ export async function startApp(
       status,
       // A `since` at the newest bar must be accepted even when accelerated feed time is ahead of the clock.
       futureSinceToleranceMs: feed.maxFutureMs,
+      commits,
+      cache: {
+        maxEntries: config.readCacheMaxEntries,
+        maxBytes: config.readCacheMaxMb * 1024 * 1024,
+      },
     }),
     database: reads.health,
     feedConnected: () => ingest.feedLive(),

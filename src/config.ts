@@ -48,6 +48,11 @@ export interface AppConfig {
   redisUrl: string | null;
   patternChannel: string;
   pollMs: number;
+  /** When set, `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken: string | null;
+  /** Read cache caps: entries and estimated MiB (0 entries = no caching). */
+  readCacheMaxEntries: number;
+  readCacheMaxMb: number;
 }
 
 export class ConfigError extends Error {
@@ -196,6 +201,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: reader.optional('REDIS_URL'),
     patternChannel: reader.string('PATTERN_CHANNEL', 'tickstock.events.patterns'),
     pollMs: reader.int('POLL_MS', 2000, 1000, 5000),
+    metricsToken: reader.optional('METRICS_TOKEN'),
+    readCacheMaxEntries: reader.int('READ_CACHE_MAX_ENTRIES', 20_000, 0, 10_000_000),
+    readCacheMaxMb: reader.int('READ_CACHE_MAX_MB', 64, 1, 65_536),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
@@ -216,6 +224,8 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     flushIntervalMs: config.flushIntervalMs,
     redis: config.redisUrl === null ? 'off' : redactUrl(config.redisUrl),
     apiToken: config.apiToken === null ? 'off' : 'set',
+    metricsToken: config.metricsToken === null ? 'off' : 'set',
+    readCache: { maxEntries: config.readCacheMaxEntries, maxMb: config.readCacheMaxMb },
   };
 }
 

@@ -13,6 +13,7 @@ import { createApolloServer } from './graphql-http';
 import { attachGraphqlWs } from './graphql-ws';
 import { createHealthRouter, type DatabaseProbe } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
+import { registerReadCacheMetrics } from './read-cache-metrics';
 import { createRestRouter } from './rest';
 
 /** Largest accepted request body: far above any real query, far below a memory problem. */
@@ -23,7 +24,8 @@ export interface ServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   host?: string;
-  config: Pick<AppConfig, 'production' | 'apiToken' | 'pollMs'>;
+  config: Pick<AppConfig, 'production' | 'apiToken' | 'pollMs'> &
+    Partial<Pick<AppConfig, 'metricsToken'>>;
   /** The read side, built by createApiServices; GraphQL and REST serve these instances. */
   services: ApiServices;
   /** `/readyz`'s database check (the read repositories' health probe). */
@@ -92,7 +94,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       databaseTimeoutMs: options.readinessTimeoutMs,
     }),
   );
-  app.get('/metrics', routeLabel('/metrics'), async (_req, res) => {
+  if (services.cache !== null) registerReadCacheMetrics(metrics.registry, services.cache);
+  const metricsAuth = requireBearer(config.metricsToken ?? null, (message) => ({ error: message }));
+  app.get('/metrics', routeLabel('/metrics'), metricsAuth, async (_req, res) => {
     metrics.recordStatus(services.ingestStatus.status());
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });

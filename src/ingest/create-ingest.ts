@@ -7,6 +7,7 @@ import type { TickData } from '../domain/tick';
 import { RateLimitedLog, type Logger } from '../logger';
 import { MinuteBarAggregator } from './bars/aggregator';
 import { BarWriter, type BarWriterOptions } from './bars/writer';
+import { CommitReportingStore } from './commit-reporting-store';
 import { GapFiller } from './gap-filler';
 import type {
   IngestBackfill,
@@ -62,7 +63,10 @@ export interface Ingest {
 }
 
 /** Builds the ingest graph from ports. The only place that wires it, for the app, benches and tests. */
-export async function createIngest(options: IngestOptions): Promise<Ingest> {
+export async function createIngest(given: IngestOptions): Promise<Ingest> {
+  const options: IngestOptions = given.commits
+    ? { ...given, store: new CommitReportingStore(given.store, given.commits) }
+    : given;
   const { store, logger, sinks = {}, feed, backfill, probe } = options;
   const stats = new IngestStats();
   const listenerLog = new RateLimitedLog(logger.child({ component: 'ingest' }));

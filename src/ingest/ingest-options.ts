@@ -1,3 +1,4 @@
+import type { CommitPort } from '../domain/commit-port';
 import type { BarClosedListener } from '../domain/minute-bar';
 import type { StoredBar } from '../domain/stored-bar';
 import type { TickData, TickSource } from '../domain/tick';
@@ -82,4 +83,9 @@ export interface IngestOptions {
    */
   seedFromStore?: boolean;
   probe?: IngestProbe;
+  /**
+   * Told of every bar write (flush, correction, backfill replace) for exactly the symbols it
+   * touches, so the API's read cache stays exact (absent: nobody caches).
+   */
+  commits?: CommitPort;
 }

@@ -3,6 +3,8 @@ import type { AppEvents } from '../events/app-events';
 import type { ReadRepositories } from '../repositories/read-repositories';
 import { BarFeedService } from './bar-feed.service';
 import { BarQueryService } from './bar-query.service';
+import type { CommitGenerations } from './cache/commit-generations';
+import { ReadCache, type ReadCacheOptions } from './cache/read-cache';
 import { IngestStatusService } from './ingest-status.service';
 import { PatternQueryService } from './pattern-query.service';
 import type { SinceOptions } from './query-input';
@@ -15,6 +17,8 @@ export interface ApiServices {
   symbols: SymbolQueryService;
   patterns: PatternQueryService;
   ingestStatus: IngestStatusService;
+  /** The read cache behind bars and patterns; null when no commit events feed it. */
+  cache: ReadCache | null;
 }
 
 export interface ApiServicesOptions extends SinceOptions {
@@ -22,6 +26,13 @@ export interface ApiServicesOptions extends SinceOptions {
   /** The bus the bar writer and the pattern sink publish on. */
   events: AppEvents;
   status: () => IngestStatusSnapshot;
+  /**
+   * The commit events of every writer of bars and patterns. Given, reads are cached and
+   * invalidated exactly by them; absent (nothing reports writes), every read goes to the database.
+   */
+  commits?: CommitGenerations;
+  /** Size caps of the read cache (READ_CACHE_MAX_ENTRIES / READ_CACHE_MAX_MB). */
+  cache?: ReadCacheOptions;
 }
 
 /** Builds the services over their repositories and ports; app.ts, benches and test servers call it. */
@@ -31,11 +42,13 @@ export function createApiServices(options: ApiServicesOptions): ApiServices {
     now: options.now,
     futureSinceToleranceMs: options.futureSinceToleranceMs,
   };
+  const cache = options.commits ? new ReadCache(options.commits, options.cache) : null;
   return {
-    bars: new BarQueryService(repositories.bars, since),
+    bars: new BarQueryService(repositories.bars, since, cache),
     barFeed: new BarFeedService(events),
     symbols: new SymbolQueryService(repositories.symbols),
-    patterns: new PatternQueryService(repositories.patterns, events, since),
+    patterns: new PatternQueryService(repositories.patterns, events, since, cache),
     ingestStatus: new IngestStatusService(options.status),
+    cache,
   };
 }
