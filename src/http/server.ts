@@ -82,6 +82,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     logger,
     metrics,
     disposeWebSockets: () => ws.dispose(),
+    cache: services.cache,
   });
   await apollo.start();
 

@@ -94,10 +94,11 @@ describe.each(testDatabaseKinds())('conditional polls and GraphQL over GET (%s)'
 
   it('GraphQL GET answers queries with a preflight header or a JSON content type', async () => {
     const url = getUrl({ query: QUERY, variables: { s: symbol } });
-    for (const headers of [
+    const variants: Record<string, string>[] = [
       { 'apollo-require-preflight': 'true' },
       { 'content-type': 'application/json' },
-    ]) {
+    ];
+    for (const headers of variants) {
       const response = await fetch(url, { headers });
       expect(response.status).toBe(200);
       const body = (await response.json()) as { data: { recentTicks: unknown[] } };

@@ -115,6 +115,39 @@ export class ReadCache {
     return promise;
   }
 
+  /**
+   * For callers that cannot hand over a load function (an Apollo plugin caching whole
+   * responses): the answer of (scope, key) if it is exact now, counting a hit or a miss.
+   */
+  peek(scope: string, key: string): unknown {
+    const generation = this.idleGeneration(scope);
+    const fullKey = `${scope}\u0001${key}`;
+    const entry = generation === null ? undefined : this.lru.get(fullKey);
+    if (entry !== undefined && entry.generation === generation) {
+      this.counters.hits++;
+      return entry.value;
+    }
+    if (generation === null) this.counters.bypassed++;
+    else this.counters.misses++;
+    return undefined;
+  }
+
+  /** The scope's generation to load at, null while a write of it is in flight (do not store). */
+  idleGeneration(scope: string): number | null {
+    return this.commits.busy(scope) ? null : this.commits.generation(scope);
+  }
+
+  /**
+   * Stores an answer loaded after idleGeneration() returned `generation`, only if no write of
+   * the scope began or ended since (else it may predate a commit). True when stored.
+   */
+  store(scope: string, key: string, generation: number, value: unknown, bytes: number): boolean {
+    if (this.idleGeneration(scope) !== generation) return false;
+    const fullKey = `${scope}\u0001${key}`;
+    this.lru.set(fullKey, { generation, value }, bytes + fullKey.length + 64);
+    return true;
+  }
+
   stats(): ReadCacheStats {
     return {
       ...this.counters,
