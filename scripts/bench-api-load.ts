@@ -30,6 +30,8 @@ export interface ApiLoadOptions {
   /** Live writes (one tick per symbol per interval, flushed every 250 ms) during the load. */
   writeEveryMs: number | null;
   generator?: 'wrk' | 'autocannon';
+  rounds?: number;
+  only?: ('rest' | 'graphql' | 'graphqlGet')[];
 }
 
 export interface ApiLoadResult extends ApiBenchResult {
@@ -100,6 +102,8 @@ export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise
       bars: options.bars,
       durationSeconds: options.durationSeconds,
       generator: options.generator,
+      rounds: options.rounds,
+      only: options.only,
     });
     return {
       ...result,

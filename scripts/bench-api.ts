@@ -8,7 +8,23 @@
  * Run by bench-api-load.ts (fresh seeded database, API and baseline in processes of their own).
  */
 import type { LoadResult } from './lib/load-driver';
-import { runHttpLoad, type HttpLoadTarget } from './lib/http-load';
+import { defaultGenerator, runHttpLoad, type HttpLoadTarget } from './lib/http-load';
+
+/** The median of each figure over the rounds (requests and errors summed). */
+function medianRun(runs: LoadResult[]): LoadResult {
+  const median = (pick: (r: LoadResult) => number) => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+  };
+  return {
+    name: runs[0].name,
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    reqPerSec: median((r) => r.reqPerSec),
+    p50Ms: median((r) => r.p50Ms),
+    p99Ms: median((r) => r.p99Ms),
+  };
+}
 
 export interface ApiBenchOptions {
   apiUrl: string;
@@ -18,6 +34,10 @@ export interface ApiBenchOptions {
   durationSeconds: number;
   bars?: number;
   generator?: 'wrk' | 'autocannon';
+  /** Each target runs once per round, interleaved; figures are per-target medians (default 3). */
+  rounds?: number;
+  /** Run only these targets besides the baseline (profiling one path). */
+  only?: ('rest' | 'graphql' | 'graphqlGet')[];
 }
 
 export interface ApiBenchResult {
@@ -26,6 +46,7 @@ export interface ApiBenchResult {
   bars: number;
   symbols: number;
   generator: string;
+  rounds: number;
   /** The bare node:http + pg baseline. */
   sql: LoadResult;
   graphql: LoadResult;
@@ -111,16 +132,37 @@ export async function runApiBench(options: ApiBenchOptions): Promise<ApiBenchRes
       requests: symbols.map((s) => ({ path: gqlGetPath(s) })),
     },
   };
-  const sql = await runHttpLoad(targets.sql, load);
-  const rest = await runHttpLoad(targets.rest, load);
-  const graphql = await runHttpLoad(targets.graphql, load);
-  const graphqlGet = await runHttpLoad(targets.graphqlGet, load);
+  // Rounds interleave the targets, so a neighbour's load on this box hits all of them alike.
+  const runs = {
+    sql: [] as LoadResult[],
+    rest: [] as LoadResult[],
+    graphql: [] as LoadResult[],
+    graphqlGet: [] as LoadResult[],
+  };
+  for (let round = 0; round < (options.rounds ?? 3); round++) {
+    for (const name of ['sql', 'rest', 'graphql', 'graphqlGet'] as const)
+      if (name === 'sql' || options.only === undefined || options.only.includes(name))
+        runs[name].push(await runHttpLoad(targets[name], load));
+  }
+  const sql = medianRun(runs.sql);
+  const skipped = (name: string): LoadResult => ({
+    name: `${name} (not run)`,
+    requests: 0,
+    errors: 0,
+    reqPerSec: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+  });
+  const rest = runs.rest.length ? medianRun(runs.rest) : skipped('REST');
+  const graphql = runs.graphql.length ? medianRun(runs.graphql) : skipped('GraphQL POST');
+  const graphqlGet = runs.graphqlGet.length ? medianRun(runs.graphqlGet) : skipped('GraphQL GET');
   return {
     concurrency: connections,
     durationMs: options.durationSeconds * 1000,
     bars,
     symbols: symbols.length,
-    generator: sql.generator,
+    generator: options.generator ?? defaultGenerator(),
+    rounds: options.rounds ?? 3,
     sql,
     rest,
     graphql,
@@ -134,7 +176,7 @@ export function formatApiBench(result: ApiBenchResult): string {
     `${r.name.padEnd(26)} ${r.reqPerSec.toFixed(0).padStart(8)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ` +
     `${(r.reqPerSec / base.reqPerSec).toFixed(2).padStart(7)}x ${String(r.errors).padStart(6)}  ${target}`;
   return [
-    `API bench (${result.generator}): newest ${result.bars} bars of one of ${result.symbols} symbols, ${result.concurrency} connections, ${(result.durationMs / 1000).toFixed(0)} s per row`,
+    `API bench (${result.generator}): newest ${result.bars} bars of one of ${result.symbols} symbols, ${result.concurrency} connections, ${(result.durationMs / 1000).toFixed(0)} s per target per round, median of ${result.rounds} interleaved rounds`,
     `${'what'.padEnd(26)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'× bare'.padStart(8)} ${'errors'.padStart(6)}  target`,
     line(result.sql, 'baseline'),
     line(result.rest, '>= 2.00x, p99 < 15 ms'),
