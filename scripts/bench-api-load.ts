@@ -32,6 +32,8 @@ export interface ApiLoadOptions {
   generator?: 'wrk' | 'autocannon';
   rounds?: number;
   only?: ('rest' | 'graphql' | 'graphqlGet')[];
+  /** false: the API serves every read from the database (the figures before the read cache). */
+  readCache?: boolean;
 }
 
 export interface ApiLoadResult extends ApiBenchResult {
@@ -90,7 +92,12 @@ export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise
     );
     const writes =
       options.writeEveryMs === null ? null : { symbols, everyMs: options.writeEveryMs };
-    const served = await startApiProcess(scratch.url, writes, apiExecArgv());
+    const served = await startApiProcess(
+      scratch.url,
+      writes,
+      apiExecArgv(),
+      options.readCache ?? true,
+    );
     child = served.child;
     const baseline = await startBareServer(scratch.url);
     bare = baseline.child;

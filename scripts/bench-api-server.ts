@@ -22,8 +22,9 @@ export async function startApiProcess(
   databaseUrl: string,
   writes: ApiWrites | null = null,
   execArgv: string[] = [],
+  readCache = true,
 ): Promise<{ child: ChildProcess; apiUrl: string }> {
-  const child = fork(__filename, [databaseUrl, JSON.stringify(writes)], {
+  const child = fork(__filename, [databaseUrl, JSON.stringify(writes), String(readCache)], {
     execArgv,
     stdio: 'inherit',
     env: { ...process.env, NODE_ENV: 'production' },
@@ -108,7 +109,11 @@ async function startWrites(dataSource: DataSource, commits: CommitGenerations, w
 }
 
 /** The child: serves the API on a free port, reports its URL, exits when the parent lets go. */
-async function serve(databaseUrl: string, writes: ApiWrites | null): Promise<void> {
+async function serve(
+  databaseUrl: string,
+  writes: ApiWrites | null,
+  readCache: boolean,
+): Promise<void> {
   const dataSource = await openDatabase({ kind: 'postgres', url: databaseUrl });
   const repositories = createReadRepositories(dataSource);
   const commits = new CommitGenerations();
@@ -121,7 +126,8 @@ async function serve(databaseUrl: string, writes: ApiWrites | null): Promise<voi
       repositories,
       events: createAppEvents(),
       status: idleStatus,
-      commits,
+      // Without it nothing is cached (the "before" of the read cache).
+      ...(readCache ? { commits } : {}),
     }),
     database: repositories.health,
     feedConnected: () => true,
@@ -137,10 +143,12 @@ async function serve(databaseUrl: string, writes: ApiWrites | null): Promise<voi
 }
 
 if (require.main === module) {
-  serve(process.argv[2], JSON.parse(process.argv[3] ?? 'null') as ApiWrites | null).catch(
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  serve(
+    process.argv[2],
+    JSON.parse(process.argv[3] ?? 'null') as ApiWrites | null,
+    process.argv[4] !== 'false',
+  ).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

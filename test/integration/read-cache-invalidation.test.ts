@@ -5,7 +5,9 @@ import { createQuietLogger } from '../../src/logger';
 import { createOhlcvRepository } from '../../src/repositories/ohlcv.repository';
 import { createReadRepositories } from '../../src/repositories/read-repositories';
 import { CommitGenerations } from '../../src/services/cache/commit-generations';
-import { randomSymbol } from '../helpers/api-factories';
+import { createPatternModule, type PatternModule } from '../../src/patterns/pattern-module';
+import { insertSymbols, randomSymbol } from '../helpers/api-factories';
+import { makePatternEvent } from '../helpers/patterns-factories';
 import { gql, useTestApi } from '../helpers/api-server';
 import { pastMinute } from '../helpers/feed-fixtures';
 import { testDatabaseKinds } from '../helpers/test-databases';
@@ -236,6 +238,43 @@ describe.each(testDatabaseKinds())(
         expect(afterState.text).not.toBe(previous);
         previous = afterState.text;
       }
+    });
+  },
+);
+
+describe.each(testDatabaseKinds())(
+  'read cache: pattern inserts invalidate exactly (%s)',
+  (kind) => {
+    const commits = new CommitGenerations();
+    const { db, api } = useTestApi(kind, { api: { commits } });
+    let patterns: PatternModule;
+    beforeAll(() => {
+      patterns = createPatternModule({
+        dataSource: db.dataSource,
+        events: null,
+        config: { redisUrl: null, patternChannel: 'unused' },
+        logger: createQuietLogger(),
+        commits,
+      });
+    });
+    afterAll(() => patterns.stop());
+
+    const query = `query($s: String) { patterns(symbol: $s, limit: 20) { symbol pattern } }`;
+    const count = async (symbol: string | null) =>
+      ((await gql(api.url, query, { s: symbol })).body.data?.patterns as unknown[]).length;
+
+    it('a poll right after the sink writes returns the new pattern, by symbol and unfiltered', async () => {
+      const symbol = randomSymbol('P');
+      await insertSymbols(db.dataSource, [{ symbol }]);
+      patterns.sink.accept(makePatternEvent(1, { symbol }));
+      await patterns.drain();
+      expect(await count(symbol)).toBe(1);
+      const all = await count(null);
+      expect(await count(symbol)).toBe(1); // cached
+      patterns.sink.accept(makePatternEvent(2, { symbol }));
+      await patterns.drain();
+      expect(await count(symbol)).toBe(2);
+      expect(await count(null)).toBe(all + 1);
     });
   },
 );
