@@ -17,6 +17,7 @@ import {
   type ScratchDatabase,
 } from '../testkit/scratch-database';
 import { formatApiBench, runApiBench, type ApiBenchResult } from './bench-api';
+import { startBareServer } from './bench-api-bare';
 import { startApiProcess, stopApiProcess } from './bench-api-server';
 import { runBenchPart, runInChild } from './lib/child-run';
 
@@ -26,19 +27,28 @@ export interface ApiLoadOptions {
   bars: number;
   seedSymbols: number;
   seedMinutes: number;
+  /** Live writes (one tick per symbol per interval, flushed every 250 ms) during the load. */
+  writeEveryMs: number | null;
+  generator?: 'wrk' | 'autocannon';
+  rounds?: number;
+  only?: ('rest' | 'graphql' | 'graphqlGet')[];
+  /** false: the API serves every read from the database (the figures before the read cache). */
+  readCache?: boolean;
 }
 
 export interface ApiLoadResult extends ApiBenchResult {
   seededBars: number;
   seedSeconds: number;
+  writeEveryMs: number | null;
 }
 
 const DEFAULTS: ApiLoadOptions = {
   durationSeconds: 10,
   concurrency: 32,
   bars: 60,
-  seedSymbols: 100,
+  seedSymbols: 50,
   seedMinutes: 2_000,
+  writeEveryMs: 250,
 };
 
 /** Real-looking bars (2-decimal prices, low ≤ open/close ≤ high) for `symbols` × `minutes`. */
@@ -51,11 +61,17 @@ async function seed(dataSource: DataSource, symbols: number, minutes: number): P
     `INSERT INTO ohlcv_1min (symbol, "timestamp", open, high, low, close, volume, vwap, open_second, close_second, seconds_mask)
      SELECT 'S' || lpad(s::text, 4, '0'), date_trunc('minute', now()) - m * interval '1 minute',
             p, p + 0.25, p - 0.25, p + 0.1, 1000 + ((s * 7919 + m * 104729) % 100000), p + 0.05, 0, 59, 1152921504606846975
-     FROM generate_series(1, $1) s, generate_series(0, $2 - 1) m,
+     FROM generate_series(1, $1) s, generate_series(1, $2) m,
           LATERAL (SELECT round((100 + random() * 50 + s * 0 + m * 0)::numeric, 2) AS p) price`,
     [symbols, minutes],
   );
   await dataSource.query('ANALYZE');
+}
+
+/** BENCH_API_CPU_PROF=<dir>: the API process writes a V8 CPU profile there (see docs). */
+function apiExecArgv(): string[] {
+  const dir = process.env.BENCH_API_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise<ApiLoadResult> {
@@ -63,32 +79,55 @@ export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise
   let scratch: ScratchDatabase | null = null;
   let dataSource: DataSource | null = null;
   let child: ChildProcess | null = null;
+  let bare: ChildProcess | null = null;
   try {
     scratch = await createScratchDatabase(postgresAdminUrl(), 'tickstock_bench_api');
     dataSource = await openDatabase({ kind: 'postgres', url: scratch.url });
     const seedStart = performance.now();
     await seed(dataSource, options.seedSymbols, options.seedMinutes);
     const seedSeconds = (performance.now() - seedStart) / 1000;
-    const served = await startApiProcess(scratch.url);
+    const symbols = Array.from(
+      { length: options.seedSymbols },
+      (_, i) => `S${String(i + 1).padStart(4, '0')}`,
+    );
+    const writes =
+      options.writeEveryMs === null ? null : { symbols, everyMs: options.writeEveryMs };
+    const served = await startApiProcess(
+      scratch.url,
+      writes,
+      apiExecArgv(),
+      options.readCache ?? true,
+    );
     child = served.child;
+    const baseline = await startBareServer(scratch.url);
+    bare = baseline.child;
     const result = await runApiBench({
-      url: served.apiUrl,
-      dataSource,
-      symbol: 'S0042',
-      concurrency: options.concurrency,
+      apiUrl: served.apiUrl,
+      bareUrl: baseline.url,
+      symbols,
+      connections: options.concurrency,
       bars: options.bars,
-      durationMs: options.durationSeconds * 1000,
+      durationSeconds: options.durationSeconds,
+      generator: options.generator,
+      rounds: options.rounds,
+      only: options.only,
     });
-    return { ...result, seededBars: options.seedSymbols * options.seedMinutes, seedSeconds };
+    return {
+      ...result,
+      seededBars: options.seedSymbols * options.seedMinutes,
+      seedSeconds,
+      writeEveryMs: options.writeEveryMs,
+    };
   } finally {
     if (child !== null) await stopApiProcess(child);
+    if (bare !== null) await stopApiProcess(bare);
     if (dataSource?.isInitialized) await dataSource.destroy();
     await scratch?.drop();
   }
 }
 
 export function formatApiLoad(result: ApiLoadResult): string {
-  return `seeded ${result.seededBars.toLocaleString('en-US')} bars in ${result.seedSeconds.toFixed(1)} s\n${formatApiBench(result)}`;
+  return `seeded ${result.seededBars.toLocaleString('en-US')} bars in ${result.seedSeconds.toFixed(1)} s; live writes during the load: ${result.writeEveryMs === null ? 'none' : `every ${result.writeEveryMs} ms, all symbols`}\n${formatApiBench(result)}`;
 }
 
 export function forkApiLoad(options: Partial<ApiLoadOptions>): Promise<ApiLoadResult> {

@@ -123,16 +123,22 @@ export function summarize(
     });
   }
   if (api !== null) {
-    for (const load of [api.graphql, api.rest]) {
+    const loads: [typeof api.rest, number][] = [
+      [api.rest, 2],
+      [api.graphql, 1],
+      [api.graphqlGet, 1],
+    ];
+    for (const [load, ratio] of loads) {
+      const times = load.reqPerSec / api.sql.reqPerSec;
       rows.push({
-        what: `${load.name}, ${api.bars} bars, ${api.concurrency} clients`,
-        target: 'p99 < 15 ms, ≥ 2,000 req/s',
-        measured: `${int(load.reqPerSec)} req/s, p99 ${fmt(load.p99Ms, 2)} ms (${fmt(api.sql.reqPerSec / load.reqPerSec, 2)}× the pg baseline's cost)`,
-        met: load.p99Ms < 15 && load.reqPerSec >= 2000 && load.errors === 0,
+        what: `${load.name}, ${api.bars} bars, ${api.concurrency} connections`,
+        target: `≥ ${ratio}× the bare server, p99 < 15 ms`,
+        measured: `${int(load.reqPerSec)} req/s (${fmt(times, 2)}× bare), p99 ${fmt(load.p99Ms, 2)} ms`,
+        met: times >= ratio && load.p99Ms < 15 && load.errors === 0,
       });
     }
     rows.push({
-      what: `baseline: same SQL via pg, ${api.concurrency} clients`,
+      what: `baseline: bare node:http + pg.Pool(10), same SQL, ${api.concurrency} connections`,
       target: 'reference',
       measured: `${int(api.sql.reqPerSec)} req/s, p99 ${fmt(api.sql.p99Ms, 2)} ms`,
       met: null,

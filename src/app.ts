@@ -22,6 +22,7 @@ import { createReadRepositories } from './repositories/read-repositories';
 import { RetentionRepository } from './repositories/retention.repository';
 import { DEFAULT_RETENTION, RetentionJob } from './retention/retention-job';
 import { createApiServices } from './services/api-services';
+import { CommitGenerations } from './services/cache/commit-generations';
 
 export interface RunningApp {
   url: string;
@@ -91,9 +92,17 @@ export async function startApp(
   );
 
   const events = createAppEvents();
+  // Every writer of served rows reports its commits here; the API's read cache is exact by it.
+  const commits = new CommitGenerations();
   const metrics = createMetrics();
   const ohlcv = createOhlcvRepository(dataSource);
-  const patterns: PatternModule = createPatternModule({ dataSource, events, config, logger });
+  const patterns: PatternModule = createPatternModule({
+    dataSource,
+    events,
+    config,
+    logger,
+    commits,
+  });
   // A failed start must not leave the database, the simulator or the pattern sink open.
   const abandon = async (error: unknown): Promise<never> => {
     await Promise.allSettled([patterns.stop(), dataSource.destroy(), simulator?.close()]);
@@ -110,6 +119,7 @@ export async function startApp(
       barClosedListeners: [patterns.engine.onBarClosed],
     },
     ...feedPorts(config, feed, simulator),
+    commits,
   }).catch(abandon);
 
   const status = (): IngestStatusSnapshot => ({
@@ -131,6 +141,11 @@ export async function startApp(
       status,
       // A `since` at the newest bar must be accepted even when accelerated feed time is ahead of the clock.
       futureSinceToleranceMs: feed.maxFutureMs,
+      commits,
+      cache: {
+        maxEntries: config.readCacheMaxEntries,
+        maxBytes: config.readCacheMaxMb * 1024 * 1024,
+      },
     }),
     database: reads.health,
     feedConnected: () => ingest.feedLive(),

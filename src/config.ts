@@ -61,6 +61,11 @@ export interface AppConfig {
   pollMs: number;
   /** Bars and patterns older than this many days are removed in the background; null = keep all. */
   retentionDays: number | null;
+  /** When set, `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken: string | null;
+  /** Read cache caps: entries and estimated MiB (0 entries = no caching). */
+  readCacheMaxEntries: number;
+  readCacheMaxMb: number;
 }
 
 export class ConfigError extends Error {
@@ -222,6 +227,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reader.optional('RETENTION_DAYS') === null
         ? null
         : reader.int('RETENTION_DAYS', 0, 1, 36_500),
+    metricsToken: reader.optional('METRICS_TOKEN'),
+    readCacheMaxEntries: reader.int('READ_CACHE_MAX_ENTRIES', 20_000, 0, 10_000_000),
+    readCacheMaxMb: reader.int('READ_CACHE_MAX_MB', 64, 1, 65_536),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
@@ -243,6 +251,8 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     redis: config.redisUrl === null ? 'off' : redactUrl(config.redisUrl),
     apiToken: config.apiToken === null ? 'off' : 'set',
     retentionDays: config.retentionDays ?? 'keep everything',
+    metricsToken: config.metricsToken === null ? 'off' : 'set',
+    readCache: { maxEntries: config.readCacheMaxEntries, maxMb: config.readCacheMaxMb },
   };
 }
 

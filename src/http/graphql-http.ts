@@ -12,6 +12,8 @@ import type { Logger } from '../logger';
 import type { ApiContext } from '../resolvers/api-context';
 import { formatGraphQLError } from './graphql-errors';
 import { graphqlMetricsPlugin } from './graphql-metrics.plugin';
+import { graphqlResponseCachePlugin, stringifyResult } from './graphql-response-cache.plugin';
+import type { ReadCache } from '../services/cache/read-cache';
 import {
   complexityLimitPlugin,
   depthLimitRule,
@@ -28,6 +30,10 @@ export interface ApolloOptions {
   metrics: AppMetrics;
   /** Disposes the graphql-ws server; run by Apollo's stop() next to the HTTP drain. */
   disposeWebSockets: () => Promise<void>;
+  /** Whole responses of single-symbol queries are cached here when given. */
+  cache?: ReadCache | null;
+  /** Tickers known to resolve to themselves (only those answers are cached whole). */
+  isKnownTicker?: (ticker: string) => boolean;
 }
 
 /**
@@ -46,6 +52,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<ApiCont
     validationRules: [depthLimitRule(MAX_QUERY_DEPTH)],
     formatError: (formatted, error) => formatGraphQLError(formatted, error, logger),
     logger,
+    stringifyResult,
     plugins: [
       // No cache hints are used; the default cache-control plugin would wrap every field
       // resolver (60 bars × 8 fields per recentTicks) for nothing.
@@ -61,6 +68,9 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<ApiCont
       },
       complexityLimitPlugin(options.schema, MAX_QUERY_COMPLEXITY),
       graphqlMetricsPlugin(options.metrics),
+      ...(options.cache && options.isKnownTicker
+        ? [graphqlResponseCachePlugin(options.schema, options.cache, options.isKnownTicker)]
+        : []),
       ...(production
         ? [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDisableSuggestions()]
         : [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })]),

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import type { StoredBar } from '../domain/stored-bar';
-import type { BarQueryService } from '../services/bar-query.service';
+import type { BarQueryService, RecentBarsView } from '../services/bar-query.service';
 import { InvalidInputError } from '../services/domain-errors';
 import type { IngestStatusService } from '../services/ingest-status.service';
 import { parseLimitParam, parseSinceParam } from '../services/query-input';
@@ -36,6 +36,29 @@ export function toLegacyTick(bar: StoredBar): LegacyTick {
   };
 }
 
+/** The legacy body, serialized once per commit of the symbol (see BarQueryService.recentView). */
+export const LEGACY_JSON: RecentBarsView<string> = {
+  name: 'legacy-json',
+  render: (newestFirst, symbol) => {
+    const body: LegacyTicksResponse = {
+      symbol,
+      count: newestFirst.length,
+      ticks: newestFirst.map(toLegacyTick),
+    };
+    return JSON.stringify(body);
+  },
+  bytes: (json) => json.length,
+};
+
+/** If-None-Match holds `tag` (or `*`); weak comparison, as RFC 9110 asks for GET. */
+export function etagMatches(header: string | undefined, tag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((candidate) => {
+    const t = candidate.trim();
+    return t === '*' || t === `"${tag}"` || t === `W/"${tag}"`;
+  });
+}
+
 /** A query parameter given at most once, as text (`?a=1&a=2` is ambiguous → 400). */
 function singleParam(req: Request, name: string): string | undefined {
   const value: unknown = req.query[name];
@@ -67,14 +90,17 @@ export function createRestRouter(options: RestOptions): Router {
     const since =
       sinceText === undefined || sinceText.trim() === '' ? null : parseSinceParam(sinceText);
     const limit = parseLimitParam(singleParam(req, 'limit'));
-    // `symbol` echoes the stored ticker the argument resolved to (`aapl` → `AAPL`, `ABRpD` as is).
-    const result = await bars.recentBarsOf({ symbol, since, limit });
-    const body: LegacyTicksResponse = {
-      symbol: result.symbol,
-      count: result.bars.length,
-      ticks: result.bars.map(toLegacyTick),
-    };
-    res.json(body);
+    const query = { symbol, since, limit };
+    // The tag names the symbol's last commit: unchanged, the poller already has this answer.
+    const current = await bars.currentTag(query);
+    if (current !== null && etagMatches(req.headers['if-none-match'], current)) {
+      res.status(304).set('ETag', `"${current}"`).end();
+      return;
+    }
+    // The body's `symbol` echoes the stored ticker the argument resolved to (`aapl` → `AAPL`).
+    const { value, tag } = await bars.recentView(query, LEGACY_JSON);
+    if (tag !== null) res.set('ETag', `"${tag}"`);
+    res.type('application/json').send(value);
   });
 
   router.get('/api/stats', routeLabel('/api/stats'), (_req, res) => {

@@ -14,6 +14,7 @@ import { attachGraphqlWs } from './graphql-ws';
 import { createHealthRouter, feedFailures, type DatabaseProbe } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
 import { createMassiveAggregatesRouter } from './massive-aggregates';
+import { registerReadCacheMetrics } from './read-cache-metrics';
 import { createRestRouter } from './rest';
 
 /** Largest accepted request body: far above any real query, far below a memory problem. */
@@ -24,7 +25,8 @@ export interface ServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   host?: string;
-  config: Pick<AppConfig, 'production' | 'apiToken' | 'pollMs'>;
+  config: Pick<AppConfig, 'production' | 'apiToken' | 'pollMs'> &
+    Partial<Pick<AppConfig, 'metricsToken'>>;
   /** The read side, built by createApiServices; GraphQL and REST serve these instances. */
   services: ApiServices;
   /** `/readyz`'s database check (the read repositories' health probe). */
@@ -81,6 +83,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     logger,
     metrics,
     disposeWebSockets: () => ws.dispose(),
+    cache: services.cache,
+    isKnownTicker: (ticker: string) => services.tickers.isKnown(ticker),
   });
   await apollo.start();
 
@@ -94,7 +98,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       databaseTimeoutMs: options.readinessTimeoutMs,
     }),
   );
-  app.get('/metrics', routeLabel('/metrics'), async (_req, res) => {
+  if (services.cache !== null) registerReadCacheMetrics(metrics.registry, services.cache);
+  const metricsAuth = requireBearer(config.metricsToken ?? null, (message) => ({ error: message }));
+  app.get('/metrics', routeLabel('/metrics'), metricsAuth, async (_req, res) => {
     metrics.recordStatus(services.ingestStatus.status());
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });

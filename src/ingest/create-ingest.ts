@@ -10,6 +10,7 @@ import { MINUTE_MS, minuteStart } from '../domain/minute-bar';
 import { RateLimitedLog } from '../logger';
 import type { MinuteBarAggregator, RecheckReason } from './bars/aggregator';
 import { BarWriter } from './bars/writer';
+import { CommitReportingStore } from './commit-reporting-store';
 import { GapFiller } from './gap-filler';
 import {
   feedClock,
@@ -73,7 +74,10 @@ export interface Ingest {
 }
 
 /** Builds the ingest graph from ports. The only place that wires it, for the app, benches and tests. */
-export async function createIngest(options: IngestOptions): Promise<Ingest> {
+export async function createIngest(given: IngestOptions): Promise<Ingest> {
+  const options: IngestOptions = given.commits
+    ? { ...given, store: new CommitReportingStore(given.store, given.commits) }
+    : given;
   const { store, logger, sinks = {}, feed, backfill, probe } = options;
   const windowMs = options.corrections?.windowMs ?? CORRECTION_DEFAULTS.windowMs;
   const corrections = {

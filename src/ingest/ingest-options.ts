@@ -1,3 +1,4 @@
+import type { CommitPort } from '../domain/commit-port';
 import type { BarClosedListener } from '../domain/minute-bar';
 import type { StoredBar } from '../domain/stored-bar';
 import type { TickData, TickSource } from '../domain/tick';
@@ -96,6 +97,11 @@ export interface IngestOptions {
    */
   clock?: () => number;
   probe?: IngestProbe;
+  /**
+   * Told of every bar write (flush, correction, backfill replace) for exactly the symbols it
+   * touches, so the API's read cache stays exact (absent: nobody caches).
+   */
+  commits?: CommitPort;
 }
 
 /** How ingest meets re-broadcast seconds and REST's lag (PRODUCT §1). */

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { CommitPort } from '../domain/commit-port';
 import type { AppConfig } from '../config';
 import type { AppEvents } from '../events/app-events';
 import type { PatternStatus } from '../domain/status';
@@ -7,6 +8,21 @@ import { PatternRepository } from '../repositories/pattern.repository';
 import { PatternEngine } from './engine';
 import { RedisPatternPublisher } from './redis-publisher';
 import { PatternSink, type PatternSinkOptions } from './sink';
+
+/** The sink's writer with each insert reported to `commits` for the batch's symbols. */
+function reportingCommits(
+  repository: PatternRepository,
+  commits: CommitPort | undefined,
+): PatternSinkOptions['writer'] {
+  if (commits === undefined) return repository;
+  return {
+    insertMany: (events) =>
+      commits.around(
+        events.map((e) => e.symbol),
+        () => repository.insertMany(events),
+      ),
+  };
+}
 
 export interface PatternModuleOptions {
   dataSource: DataSource;
@@ -17,6 +33,8 @@ export interface PatternModuleOptions {
   sink?: Partial<Omit<PatternSinkOptions, 'writer' | 'events' | 'publisher' | 'logger'>>;
   /** Overrides for the Redis publisher's queue (tests). */
   redisMaxQueue?: number;
+  /** Told of every pattern insert, for exactly its symbols (keeps the API's read cache exact). */
+  commits?: CommitPort;
 }
 
 /** The pattern engine wired to its sinks; what main.ts composes and shuts down. */
@@ -51,7 +69,7 @@ export function createPatternModule(options: PatternModuleOptions): PatternModul
         });
   const sink = new PatternSink({
     ...options.sink,
-    writer: new PatternRepository(options.dataSource),
+    writer: reportingCommits(new PatternRepository(options.dataSource), options.commits),
     events: options.events,
     publisher,
     logger,

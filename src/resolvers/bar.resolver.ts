@@ -2,9 +2,16 @@ import { Args, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { StoredBar } from '../domain/stored-bar';
 import { BAR_FIELD_COUNT, BarType, toBarType } from '../schema/bar.type';
 import { BarUpdatedArgs, limitForCost, RecentTicksArgs } from '../schema/query.args';
-import type { BarQueryService } from '../services/bar-query.service';
+import type { BarQueryService, RecentBarsView } from '../services/bar-query.service';
 import { toTimeframe } from '../schema/timeframe.args';
 import { TOPICS, type BarTopicId } from './subscription-topics';
+
+/** Oldest first, as Bar objects; cached with the rows, so a hit skips the mapping (never mutate). */
+const GRAPHQL_BARS: RecentBarsView<readonly BarType[]> = {
+  name: 'graphql',
+  render: (newestFirst) => newestFirst.map(toBarType).reverse(),
+  bytes: (bars) => bars.length * 160,
+};
 
 @Resolver(() => BarType)
 export class BarResolver {
@@ -16,9 +23,8 @@ export class BarResolver {
     complexity: ({ args, childComplexity }) =>
       1 + limitForCost(args.limit) * Math.max(childComplexity, 1),
   })
-  async recentTicks(@Args() args: RecentTicksArgs): Promise<BarType[]> {
-    const newestFirst = await this.bars.recentBars(args);
-    return newestFirst.reverse().map(toBarType);
+  async recentTicks(@Args() args: RecentTicksArgs): Promise<readonly BarType[]> {
+    return (await this.bars.recentView(args, GRAPHQL_BARS)).value;
   }
 
   /** Fed by BarFeedService through the schema's PubSub (see subscription-topics.ts). */

@@ -3,6 +3,8 @@ import type { AppEvents } from '../events/app-events';
 import type { ReadRepositories } from '../repositories/read-repositories';
 import { BarFeedService } from './bar-feed.service';
 import { BarQueryService } from './bar-query.service';
+import type { CommitGenerations } from './cache/commit-generations';
+import { ReadCache, type ReadCacheOptions } from './cache/read-cache';
 import { IngestStatusService } from './ingest-status.service';
 import { PatternQueryService } from './pattern-query.service';
 import type { SinceOptions } from './query-input';
@@ -22,6 +24,10 @@ export interface ApiServices {
   symbols: SymbolQueryService;
   patterns: PatternQueryService;
   ingestStatus: IngestStatusService;
+  /** The read cache behind bars and patterns; null when no commit events feed it. */
+  cache: ReadCache | null;
+  /** How ticker arguments resolve to stored tickers (shared by every entry point). */
+  tickers: SymbolLookupService;
 }
 
 export interface ApiServicesOptions extends SinceOptions {
@@ -29,6 +35,13 @@ export interface ApiServicesOptions extends SinceOptions {
   /** The bus the bar writer and the pattern sink publish on. */
   events: AppEvents;
   status: () => IngestStatusSnapshot;
+  /**
+   * The commit events of every writer of bars and patterns. Given, reads are cached and
+   * invalidated exactly by them; absent (nothing reports writes), every read goes to the database.
+   */
+  commits?: CommitGenerations;
+  /** Size caps of the read cache (READ_CACHE_MAX_ENTRIES / READ_CACHE_MAX_MB). */
+  cache?: ReadCacheOptions;
 }
 
 /** Builds the services over their repositories and ports; app.ts, benches and test servers call it. */
@@ -40,15 +53,18 @@ export function createApiServices(options: ApiServicesOptions): ApiServices {
   };
   // One lookup for every entry point, so REST, queries and subscriptions read tickers alike.
   const lookup = new SymbolLookupService(repositories.symbols);
+  const cache = options.commits ? new ReadCache(options.commits, options.cache) : null;
   const barFeed = new BarFeedService(events, lookup);
   const timeframeBars = new TimeframeBarsService(repositories.barRollups, lookup);
   return {
-    bars: new BarQueryService(repositories.bars, lookup, since),
+    bars: new BarQueryService(repositories.bars, lookup, since, cache),
     barFeed,
     timeframeBars,
     timeframeFeed: new TimeframeFeedService(barFeed, timeframeBars),
     symbols: new SymbolQueryService(repositories.symbols),
-    patterns: new PatternQueryService(repositories.patterns, events, lookup, since),
+    patterns: new PatternQueryService(repositories.patterns, events, lookup, since, cache),
     ingestStatus: new IngestStatusService(options.status),
+    cache,
+    tickers: lookup,
   };
 }

@@ -2,6 +2,8 @@ import type { PatternEvent, StoredPattern } from '../domain/pattern-event';
 import type { AppEvents } from '../events/app-events';
 import { PATTERN_NAMES, type PatternName } from '../patterns/pattern-catalog';
 import type { PatternRepository } from '../repositories/pattern.repository';
+import { ALL_SYMBOLS_SCOPE } from './cache/commit-generations';
+import type { ReadCache } from './cache/read-cache';
 import { InvalidInputError, readThrough } from './domain-errors';
 import { checkLimit, DEFAULT_LIMIT, sinceChecker, type SinceOptions } from './query-input';
 import { symbolFeed } from './symbol-feed';
@@ -13,6 +15,9 @@ export interface PatternsQuery {
   pattern?: string | null;
   limit?: number;
 }
+
+/** Rough heap bytes of one StoredPattern (object, two Dates, indicators). */
+const PATTERN_BYTES = 600;
 
 const BY_LOWER_NAME = new Map<string, PatternName>(
   PATTERN_NAMES.map((name) => [name.toLowerCase(), name]),
@@ -45,21 +50,29 @@ export class PatternQueryService {
     private readonly events: AppEvents,
     private readonly lookup: SymbolLookupService,
     options: SinceOptions = {},
+    private readonly cache: ReadCache | null = null,
   ) {
     this.checkSince = sinceChecker(options);
   }
 
   /** Newest first: at most `limit` patterns, optionally of one symbol / one name / since a time. */
-  async recent(query: PatternsQuery): Promise<StoredPattern[]> {
-    const pattern = normalizePatternName(query.pattern);
-    const since = this.checkSince(query.since);
-    const limit = checkLimit(query.limit ?? DEFAULT_LIMIT);
-    const symbol =
-      query.symbol === null || query.symbol === undefined
-        ? null
-        : await this.lookup.resolve(query.symbol);
-    const filter = { symbol, pattern, since, limit };
-    return readThrough('pattern query failed', () => this.repository.findRecent(filter));
+  async recent(query: PatternsQuery): Promise<readonly StoredPattern[]> {
+    const filter = {
+      symbol:
+        query.symbol === null || query.symbol === undefined
+          ? null
+          : await this.lookup.resolve(query.symbol),
+      pattern: normalizePatternName(query.pattern),
+      since: this.checkSince(query.since),
+      limit: checkLimit(query.limit ?? DEFAULT_LIMIT),
+    };
+    const load = () =>
+      readThrough('pattern query failed', () => this.repository.findRecent(filter));
+    if (this.cache === null) return load();
+    // Scoped by symbol (or every symbol): a pattern insert invalidates its symbol's answers and the unfiltered ones.
+    const scope = filter.symbol ?? ALL_SYMBOLS_SCOPE;
+    const key = `patterns|${filter.pattern ?? ''}|${filter.since?.getTime() ?? ''}|${filter.limit}`;
+    return (await this.cache.read(scope, key, load, (rows) => rows.length * PATTERN_BYTES)).value;
   }
 
   /** For the Symbol.patterns DataLoader: the newest `limit` of each symbol, in `symbols` order, one query. */

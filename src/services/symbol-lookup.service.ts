@@ -38,6 +38,11 @@ export class SymbolLookupService {
 
   constructor(private readonly repository: Pick<SymbolRepository, 'findIgnoringCase'>) {}
 
+  /** True when `ticker` is known to be a stored ticker exactly (it resolves to itself). */
+  isKnown(ticker: string): boolean {
+    return this.known.has(ticker);
+  }
+
   /** One ticker argument → the stored ticker it means (InvalidInputError when it is not valid). */
   async resolve(raw: unknown, field = 'symbol'): Promise<string> {
     const ticker = checkTicker(raw, field);

@@ -1,4 +1,5 @@
 /** A minimal GraphQL-over-HTTP client: POST JSON to the same origin, typed errors. */
+import { bearer, tokenRefused } from './auth-session';
 
 export interface GraphQLErrorEntry {
   message: string;
@@ -46,9 +47,14 @@ export async function postGraphQL<T>(
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let response: Response;
   try {
+    const authorization = bearer();
     response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(authorization === null ? {} : { authorization }),
+      },
       body: JSON.stringify({ query, variables }),
       signal: controller.signal,
       cache: 'no-store',
@@ -63,6 +69,7 @@ export async function postGraphQL<T>(
   } finally {
     clearTimeout(timer);
   }
+  if (response.status === 401) tokenRefused();
   let body: { data?: Partial<T> | null; errors?: GraphQLErrorEntry[] };
   try {
     body = (await response.json()) as typeof body;

@@ -5,9 +5,9 @@ export function describeErrors(errors: readonly GraphQLErrorEntry[]): string {
   const text = errors
     .map((e) => (e.path ? `${e.path.join('.')}: ${e.message}` : e.message))
     .join('; ');
-  // The page has no way to learn API_TOKEN (by design): say so instead of retrying silently.
+  // The sign-in form takes over (auth-session.ts); the banner says why meanwhile.
   return errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')
-    ? `${text} (the server has API_TOKEN set; the dashboard cannot send a token)`
+    ? `${text} (the server has API_TOKEN set: sign in with it)`
     : text;
 }
 

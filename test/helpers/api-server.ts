@@ -5,6 +5,7 @@ import { createServer, type RunningServer, type ServerOptions } from '../../src/
 import { createQuietLogger } from '../../src/logger';
 import { createReadRepositories } from '../../src/repositories/read-repositories';
 import { createApiServices } from '../../src/services/api-services';
+import type { CommitGenerations } from '../../src/services/cache/commit-generations';
 import { makeStatusSnapshot } from './api-factories';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './test-databases';
 
@@ -20,6 +21,8 @@ export interface TestApi {
 export interface TestApiOverrides extends Partial<Omit<ServerOptions, 'services' | 'database'>> {
   /** Serve the read side (and `/readyz`) from this DataSource instead of the test database's. */
   dataSource?: DataSource;
+  /** Cache reads, invalidated by these commit events (wire the same object into the writers). */
+  commits?: CommitGenerations;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface TestApiOverrides extends Partial<Omit<ServerOptions, 'services'
  */
 export async function startTestApi(
   db: TestDatabase,
-  { dataSource = db.dataSource, ...overrides }: TestApiOverrides = {},
+  { dataSource = db.dataSource, commits, ...overrides }: TestApiOverrides = {},
 ): Promise<TestApi> {
   const events = createAppEvents();
   const state = { feedConnected: true, status: makeStatusSnapshot({ database: db.kind }) };
@@ -37,7 +40,7 @@ export async function startTestApi(
     port: 0,
     host: '127.0.0.1',
     config: { production: false, apiToken: null, pollMs: 2000 },
-    services: createApiServices({ repositories, events, status: () => state.status }),
+    services: createApiServices({ repositories, events, status: () => state.status, commits }),
     database: repositories.health,
     feedConnected: () => state.feedConnected,
     logger: createQuietLogger(),
