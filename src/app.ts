@@ -163,6 +163,7 @@ export async function startApp(
             ...DEFAULT_RETENTION,
             days: config.retentionDays,
             onDeleted: (table, rows) => metrics.retentionRowsDeleted.inc({ table }, rows),
+            commits,
           },
           logger.child({ component: 'retention' }),
         );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { etagMatches } from './rest';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AggregateBar } from '../domain/aggregate-bar';
 import { DomainError, InvalidInputError } from '../services/domain-errors';
@@ -34,6 +35,11 @@ export interface MassiveAggregatesOptions {
   /** When set, `apiKey=` or `Authorization: Bearer` must carry it (as Massive requires a key). */
   apiToken: string | null;
   logger: Logger;
+  /**
+   * The commit tag of the stored ticker a ticker argument means (null: no cache, or being
+   * written): answers carry it as a weak ETag, and a matching If-None-Match is a 304.
+   */
+  commitTag?: (ticker: string) => Promise<string | null>;
 }
 
 function requestId(): string {
@@ -84,6 +90,12 @@ export function createMassiveAggregatesRouter(options: MassiveAggregatesOptions)
       const sort = parseSort(singleQuery(req, 'sort'));
       const adjusted = parseAdjusted(singleQuery(req, 'adjusted'));
       const limit = parseAggregatesLimit(singleQuery(req, 'limit'));
+      // Taken before the read: an answer is tagged only with a commit it is at least as new as.
+      const tag = (await options.commitTag?.(ticker)) ?? null;
+      if (tag !== null && etagMatches(req.headers['if-none-match'], tag)) {
+        res.status(304).set('ETag', `W/"${tag}"`).end();
+        return;
+      }
       const page = await timeframeBars.bars(
         { symbol: ticker, timeframe, from, to, sort, limit, after: singleQuery(req, 'cursor') },
         { defaultLimit: DEFAULT_AGGREGATES_LIMIT, maxLimit: MAX_AGGREGATES_LIMIT },
@@ -106,6 +118,8 @@ export function createMassiveAggregatesRouter(options: MassiveAggregatesOptions)
         next.searchParams.set('cursor', page.nextCursor);
         body.next_url = next.toString();
       }
+      if (tag !== null && (await options.commitTag?.(ticker)) === tag)
+        res.set('ETag', `W/"${tag}"`);
       res.json(body);
     } catch (error) {
       if (error instanceof DomainError) massiveError(res, error.httpStatus, id, error.message);

@@ -140,6 +140,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       timeframeBars: services.timeframeBars,
       apiToken: config.apiToken,
       logger,
+      commitTag: async (ticker: string) => {
+        const cache = services.cache;
+        return cache === null ? null : cache.tag(await services.tickers.resolve(ticker));
+      },
     }),
   );
   app.use(

@@ -1,3 +1,4 @@
+import { NO_COMMIT_PORT, type CommitPort } from '../domain/commit-port';
 import type { Logger } from '../logger';
 import type { RetentionRepository, RetentionTable } from '../repositories/retention.repository';
 
@@ -23,6 +24,8 @@ export interface RetentionOptions {
   intervalMs: number;
   /** Told after each batch (metrics). */
   onDeleted?(table: RetentionTable, rows: number): void;
+  /** Every delete is reported for the symbols it touches, so the read cache drops them exactly. */
+  commits?: CommitPort;
   now?: () => number;
 }
 
@@ -103,10 +106,14 @@ export class RetentionJob {
     table: RetentionTable,
     cutoff: Date,
     symbol: string | null,
+    touched: readonly string[],
   ): Promise<boolean> {
+    const commits = this.options.commits ?? NO_COMMIT_PORT;
     for (;;) {
       if (this.stopped) return false;
-      const rows = await this.repository.deleteBatch(table, cutoff, this.options.batchSize, symbol);
+      const rows = await commits.around(symbol === null ? touched : [symbol], () =>
+        this.repository.deleteBatch(table, cutoff, this.options.batchSize, symbol),
+      );
       this.counters.batches++;
       this.counters.deleted[table] += rows;
       if (rows > 0) this.options.onDeleted?.(table, rows);
@@ -120,11 +127,15 @@ export class RetentionJob {
     this.counters.running = true;
     const before = { ...this.counters.deleted };
     try {
-      this.counters.chunksDropped += await this.repository.dropOldChunks(cutoff);
-      for (const symbol of await this.repository.symbols()) {
-        if (!(await this.deleteAll('ohlcv_1min', cutoff, symbol))) return;
+      const symbols = await this.repository.symbols();
+      const commits = this.options.commits ?? NO_COMMIT_PORT;
+      this.counters.chunksDropped += await commits.around(symbols, () =>
+        this.repository.dropOldChunks(cutoff),
+      );
+      for (const symbol of symbols) {
+        if (!(await this.deleteAll('ohlcv_1min', cutoff, symbol, [symbol]))) return;
       }
-      if (!(await this.deleteAll('patterns', cutoff, null))) return;
+      if (!(await this.deleteAll('patterns', cutoff, null, symbols))) return;
       this.counters.runs++;
       this.counters.lastCutoff = cutoff.toISOString();
       this.counters.lastError = null;

@@ -79,6 +79,43 @@ describe.each(testDatabaseKinds())('conditional polls and GraphQL over GET (%s)'
     expect((await poll({ 'if-none-match': newTag! })).status).toBe(304);
   });
 
+  it("Massive-compatible aggregates: weak ETag by the symbol's last commit, 304 until a flush", async () => {
+    const to = pastMinute(0) + 60_000;
+    const url = `${api.url}/v2/aggs/ticker/${symbol}/range/1/minute/${to - 86_400_000}/${to}`;
+    const first = await fetch(url);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^W\/"[\w-]+\.\d+"$/);
+    const counted = ((await first.json()) as { resultsCount: number }).resultsCount;
+    expect((await fetch(url, { headers: { 'if-none-match': etag! } })).status).toBe(304);
+    const minute = pastMinute(30);
+    ingest.pipeline.handleTicks([
+      {
+        symbol,
+        eventType: 'A',
+        startMs: minute,
+        endMs: minute + 1000,
+        open: 9,
+        high: 9,
+        low: 9,
+        close: 9,
+        volume: 1,
+        vwap: 9,
+        accumulatedVolume: null,
+        dayOpen: null,
+        dayVwap: null,
+        averageTradeSize: null,
+        source: 'simulator',
+        receivedAtMs: Date.now(),
+      },
+    ]);
+    expect(await ingest.writer.flushNow()).toBe('flushed');
+    const changed = await fetch(url, { headers: { 'if-none-match': etag! } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(((await changed.json()) as { resultsCount: number }).resultsCount).toBe(counted + 1);
+  });
+
   it('REST: bad input is a 400 even with a matching ETag', async () => {
     const etag = (await poll()).headers.get('etag')!;
     const bad = await fetch(`${api.url}/api/ticks/recent?symbol=${symbol}&limit=0`, {
