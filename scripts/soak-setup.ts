@@ -67,7 +67,8 @@ export async function startSimulator(knobs: Knobs) {
     startMs,
     apiKey: SOAK_API_KEY,
     maxConnections: 3,
-    retainMinutes: 90,
+    // REST must still hold a minute when its re-check comes (window + delay + budget backlog).
+    retainMinutes: 240,
     // Like the real feed: corrections up to 15 min late, REST lagging up to 2 min (defaults).
     correctionRate: knobs.correctionRate,
     onEventsGenerated: (events, broadcastMs) => coverage?.onGenerated(events, broadcastMs),
@@ -99,6 +100,8 @@ export function startSoakApp(
     FEED_NO_DATA_TIMEOUT_MS: String(NO_DATA_TIMEOUT_MS),
     // Evicted by the stranger fault: come back soon (the real default waits a minute).
     FEED_EVICTION_BACKOFF_MS: '1000',
+    // The REST budget is per wall minute; feed time runs `acceleration`× faster here.
+    RECONCILE_REQUESTS_PER_MINUTE: String(600 * knobs.acceleration),
   });
   return startApp(config, { logger });
 }

@@ -203,7 +203,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reader.number('CORRECTION_WINDOW_MINUTES', 16, 0, 24 * 60) * 60_000,
     ),
     reconcileSymbols: parseSymbols(reader, 'RECONCILE_SYMBOLS', ''),
-    reconcileRequestsPerMinute: reader.int('RECONCILE_REQUESTS_PER_MINUTE', 60, 1, 100_000),
+    reconcileRequestsPerMinute: reader.int('RECONCILE_REQUESTS_PER_MINUTE', 600, 1, 100_000),
     feedPingIntervalMs: reader.int('FEED_PING_INTERVAL_MS', 10_000, 100, 600_000),
     feedNoDataTimeoutMs:
       reader.optional('FEED_NO_DATA_TIMEOUT_MS') === null

@@ -119,6 +119,6 @@ export interface IngestCorrections {
 export const CORRECTION_DEFAULTS: IngestCorrections = {
   windowMs: 16 * 60_000,
   reconcileSymbols: [],
-  requestsPerMinute: 60,
+  requestsPerMinute: 600,
   batchDelayMs: 4 * 60_000,
 };

@@ -31,7 +31,7 @@ export interface RecheckOptions {
 const DEFAULTS: RecheckOptions = {
   windowMs: 16 * MINUTE_MS,
   batchDelayMs: 4 * MINUTE_MS,
-  requestsPerMinute: 60,
+  requestsPerMinute: 600,
   maxRangeMinutes: 120,
   checkIntervalMs: 1_000,
 };
