@@ -137,10 +137,9 @@ export class RecheckScheduler {
     const toMs = range[range.length - 1];
     this.counters.requests++;
     try {
-      const [rest, stored] = await Promise.all([
-        this.deps.fetchMinuteBars(symbol, fromMs, toMs),
-        this.deps.readStored(symbol, fromMs, toMs),
-      ]);
+      // The database first: while it is down, no REST request is spent on a check that fails.
+      const stored = await this.deps.readStored(symbol, fromMs, toMs);
+      const rest = await this.deps.fetchMinuteBars(symbol, fromMs, toMs);
       const restByMinute = new Map(rest.map((bar) => [bar.minuteStartMs, bar]));
       const storedByMinute = new Map(stored.map((bar) => [bar.timestamp.getTime(), bar]));
       const replace: MinuteBar[] = [];
