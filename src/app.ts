@@ -15,6 +15,8 @@ import { createPatternModule, type PatternModule } from './patterns/pattern-modu
 import { createOhlcvRepository } from './repositories/ohlcv.repository';
 import { createReadRepositories } from './repositories/read-repositories';
 import { createApiServices } from './services/api-services';
+import { startApiRole } from './cluster/start-api-role';
+import { startIngestRole } from './cluster/start-ingest-role';
 
 export interface RunningApp {
   url: string;
@@ -33,7 +35,7 @@ export interface StartAppOptions {
   staticDir?: string;
 }
 
-interface FeedEndpoint {
+export interface FeedEndpoint {
   wsUrl: string;
   restUrl: string;
   apiKey: string;
@@ -45,7 +47,7 @@ interface FeedEndpoint {
   noDataTimeoutMs: number;
 }
 
-const DRAIN_TIMEOUT_MS = 30_000;
+export const DRAIN_TIMEOUT_MS = 30_000;
 
 /**
  * The composition root: config → database → feed → repositories → patterns → ingest → API,
@@ -55,6 +57,9 @@ export async function startApp(
   config: AppConfig,
   options: StartAppOptions = {},
 ): Promise<RunningApp> {
+  // Scale-out roles have their own composition (src/cluster/*); ROLE=all is untouched below.
+  if (config.role === 'ingest') return startIngestRole(config, options);
+  if (config.role === 'api') return startApiRole(config, options);
   const logger = options.logger ?? createLogger(config.logLevel);
   const startedAt = Date.now();
   logger.info({ config: describeConfig(config) }, 'starting TickStock');
@@ -157,7 +162,7 @@ export async function startApp(
 }
 
 /** The live feed and its REST backfill, as ingest ports. */
-function feedPorts(
+export function feedPorts(
   config: AppConfig,
   feed: FeedEndpoint,
 ): Pick<IngestOptions, 'feed' | 'backfill'> {
@@ -182,11 +187,11 @@ function feedPorts(
   };
 }
 
-function simulatorSymbols(config: AppConfig): { symbols?: string[] } {
+export function simulatorSymbols(config: AppConfig): { symbols?: string[] } {
   return config.symbols[0] === '*' ? {} : { symbols: config.symbols };
 }
 
-async function resolveFeed(
+export async function resolveFeed(
   config: AppConfig,
   simulator: MassiveSimulator | null,
 ): Promise<FeedEndpoint> {
@@ -215,7 +220,7 @@ async function resolveFeed(
 }
 
 /** dist/web of this checkout, whether running from dist/ (npm start) or from sources (tests). */
-function defaultStaticDir(): string | undefined {
+export function defaultStaticDir(): string | undefined {
   for (const candidate of [
     path.resolve(__dirname, '..', 'web'),
     path.resolve(__dirname, '..', 'dist', 'web'),

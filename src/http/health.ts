@@ -11,11 +11,18 @@ export interface DatabaseProbe {
 export interface HealthOptions {
   database: DatabaseProbe;
   feedConnected: () => boolean;
+  /**
+   * Replaces the feed check where a process runs no feed of its own: `standby` (an ingest
+   * standby: ready, not live) and `none` (an API instance) pass; `live` passes, `down` fails.
+   */
+  feedState?: () => FeedState;
   /** True once shutdown began: a draining instance is alive but must take no new traffic. */
   closing: () => boolean;
   /** How long the probe may take before the database counts as unreachable. */
   databaseTimeoutMs?: number;
 }
+
+export type FeedState = 'live' | 'down' | 'standby' | 'none';
 
 const DEFAULT_DATABASE_TIMEOUT_MS = 2000;
 
@@ -55,14 +62,15 @@ export function createHealthRouter(options: HealthOptions): Router {
   router.get('/readyz', routeLabel('/readyz'), async (_req, res) => {
     const reasons: string[] = [];
     if (options.closing()) reasons.push('shutting down');
-    const [database, feed] = [
+    const [database, feedState] = [
       await databaseAnswers(options.database, timeoutMs),
-      options.feedConnected(),
+      options.feedState?.() ?? (options.feedConnected() ? 'live' : 'down'),
     ];
     if (!database)
       reasons.push(`database did not answer ${options.database.statement} within ${timeoutMs} ms`);
-    if (!feed) reasons.push('feed is not connected');
-    const checks = { database: database ? 'ok' : 'fail', feed: feed ? 'ok' : 'fail' };
+    if (feedState === 'down') reasons.push('feed is not connected');
+    const feed = feedState === 'live' ? 'ok' : feedState === 'down' ? 'fail' : feedState;
+    const checks = { database: database ? 'ok' : 'fail', feed };
     if (reasons.length === 0) res.json({ status: 'ready', checks });
     else res.status(503).json({ status: 'not ready', reasons, checks });
   });

@@ -11,7 +11,7 @@ import { requireBearer } from './auth';
 import { jsonErrorHandler, jsonNotFound } from './error-handler';
 import { createApolloServer } from './graphql-http';
 import { attachGraphqlWs } from './graphql-ws';
-import { createHealthRouter, type DatabaseProbe } from './health';
+import { createHealthRouter, type DatabaseProbe, type FeedState } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
 import { createRestRouter } from './rest';
 
@@ -29,6 +29,8 @@ export interface ServerOptions {
   /** `/readyz`'s database check (the read repositories' health probe). */
   database: DatabaseProbe;
   feedConnected: () => boolean;
+  /** Overrides the readiness feed check (an API instance runs no feed: 'none'). */
+  feedState?: () => FeedState;
   logger: Logger;
   /** The built dashboard; its index.html is served at '/'. */
   staticDir?: string;
@@ -88,6 +90,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     createHealthRouter({
       database: options.database,
       feedConnected: options.feedConnected,
+      ...(options.feedState === undefined ? {} : { feedState: options.feedState }),
       closing: () => closing,
       databaseTimeoutMs: options.readinessTimeoutMs,
     }),
