@@ -11,8 +11,11 @@ export interface LeaderLock {
 }
 
 export interface LeaderElectorOptions {
-  /** A fresh lock session per attempt; null = single process (PGlite): always the leader. */
-  newLock: (() => LeaderLock) | null;
+  /**
+   * A fresh lock session per attempt, calling `onLost` the moment it breaks; null = single
+   * process (PGlite): always the leader.
+   */
+  newLock: ((onLost: () => void) => LeaderLock) | null;
   pollMs: number;
   /** A leader whose lock was not confirmed for this long steps down, even if no error came. */
   leaseMs: number;
@@ -108,8 +111,9 @@ export class LeaderElector {
     try {
       if (this.lock === null || this.lock.lost !== null) {
         await this.lock?.close();
-        this.lock = this.options.newLock();
-        await this.lock.connect();
+        const lock = this.options.newLock(() => this.lost(lock));
+        this.lock = lock;
+        await lock.connect();
       }
       if (await this.lock.tryAcquire()) {
         if (this.stopped) return;
@@ -122,12 +126,26 @@ export class LeaderElector {
     }
   }
 
+  /** The lock session broke: a leader steps down now, not at its next heartbeat. */
+  private lost(lock: LeaderLock): void {
+    if (this.lock !== lock || !this.isLeader || this.stopped) return;
+    void this.ticking?.then(() => this.tick());
+    if (this.ticking === null) void this.tick();
+  }
+
   private async elected(): Promise<void> {
+    const takeover = this.failedAttempts > 0;
+    if (takeover) {
+      // A deposed leader that is still alive notices within one heartbeat; connect after it has,
+      // so the feed never sees two sockets on the key (it would evict one).
+      await new Promise((resolve) => setTimeout(resolve, this.options.pollMs));
+      if (this.stopped || this.lock?.lost != null) return;
+    }
     const { state } = this;
     state.state = 'leader';
     state.electedAt = new Date().toISOString();
     state.elections++;
-    if (this.failedAttempts > 0) state.takeovers++;
+    if (takeover) state.takeovers++;
     state.lastTakeoverMs = null;
     this.failedAttempts = 0;
     this.confirmedAt = Date.now();

@@ -13,6 +13,8 @@ const LIVE_CHECK_MS = 100;
  */
 export class LeaderIngest {
   private ingest: Ingest | null = null;
+  /** The abandoned graph, still reported (closed sockets, frozen counters) until the next election. */
+  private last: Ingest | null = null;
   private liveTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -30,6 +32,7 @@ export class LeaderIngest {
     if (this.ingest !== null) return;
     const ingest = await this.build();
     this.ingest = ingest;
+    this.last = ingest;
     ingest.start();
     this.liveTimer = setInterval(() => {
       if (!ingest.feedLive()) return;
@@ -61,7 +64,8 @@ export class LeaderIngest {
   }
 
   status(): IngestStatus {
-    if (this.ingest !== null) return this.ingest.status();
+    const graph = this.ingest ?? this.last;
+    if (graph !== null) return graph.status();
     const { ingest, connections, writer, backfill } = idleIngestStatus();
     return { ingest, connections, writer, backfill };
   }

@@ -75,13 +75,16 @@ export async function startIngestRole(
   const elector: LeaderElector = new LeaderElector({
     newLock:
       database.kind === 'postgres'
-        ? () =>
-            new LeaderLockRepository({
-              url: database.url,
-              instanceId: cluster.instanceId,
-              serverIdleTimeoutMs: 2 * cluster.leaderLeaseMs,
-              statementTimeoutMs: Math.max(200, Math.floor(cluster.leaderLeaseMs / 2)),
-            })
+        ? (onLost) =>
+            new LeaderLockRepository(
+              {
+                url: database.url,
+                instanceId: cluster.instanceId,
+                serverIdleTimeoutMs: 2 * cluster.leaderLeaseMs,
+                statementTimeoutMs: Math.max(200, Math.floor(cluster.leaderLeaseMs / 2)),
+              },
+              onLost,
+            )
         : null,
     pollMs: cluster.leaderPollMs,
     leaseMs: cluster.leaderLeaseMs,

@@ -38,7 +38,11 @@ export class LeaderLockRepository {
   private readonly client: Client;
   private lostReason: string | null = null;
 
-  constructor(private readonly options: LeaderLockOptions) {
+  constructor(
+    private readonly options: LeaderLockOptions,
+    /** Called once when the session breaks (terminated, socket error, server gone). */
+    private readonly onLost: () => void = () => undefined,
+  ) {
     this.client = new Client({
       connectionString: options.url,
       application_name: `${LOCK_APPLICATION_PREFIX}${options.instanceId}`.slice(0, 63),
@@ -53,6 +57,12 @@ export class LeaderLockRepository {
       (error) => (this.lostReason ??= `lock session error: ${error.message}`),
     );
     this.client.on('end', () => (this.lostReason ??= 'lock session ended'));
+  }
+
+  private markLost(reason: string): void {
+    if (this.lostReason !== null) return;
+    this.lostReason = reason;
+    this.onLost();
   }
 
   /** Why the session is gone, or null while it is open. */
@@ -120,7 +130,7 @@ export class LeaderLockRepository {
     try {
       return (await this.client.query(sql, params)).rows as T[];
     } catch (error) {
-      this.lostReason ??= `lock statement failed: ${(error as Error).message}`;
+      this.markLost(`lock statement failed: ${(error as Error).message}`);
       throw new LeaderLockError('leader lock statement failed', { cause: error });
     }
   }

@@ -165,7 +165,13 @@ export interface ExternalFeed {
  * clock for the whole test, as a real feed does. Every symbol trades every second.
  */
 export async function startExternalFeed(
-  options: { symbols?: readonly string[]; minutesAgo?: number; seed?: number } = {},
+  options: {
+    symbols?: readonly string[];
+    minutesAgo?: number;
+    seed?: number;
+    /** Sockets per key before the oldest is evicted (default 3; 1 = a plain Massive key). */
+    maxConnections?: number;
+  } = {},
 ): Promise<ExternalFeed> {
   const symbols = options.symbols ?? ['AAPL', 'AMZN', 'GOOGL', 'META', 'MSFT', 'NVDA'];
   const startMs = minuteStart(Date.now()) - (options.minutesAgo ?? 20) * MINUTE_MS;
@@ -178,7 +184,7 @@ export async function startExternalFeed(
     startMs,
     apiKey: FEED_API_KEY,
     // The app may run up to 3 sockets on the key; the expectations below are first-version.
-    maxConnections: 3,
+    maxConnections: options.maxConnections ?? 3,
     ...IDEAL_FEED,
     ...recorder.hooks,
   });
