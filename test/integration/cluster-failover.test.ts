@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { MINUTE_MS } from '../../src/domain/minute-bar';
+import { TcpProxy } from '../../testkit/tcp-proxy';
 import { waitFor } from '../../testkit/wait';
 import { createAppDatabase, type AppDatabase } from '../helpers/app-database';
 import { startExternalFeed, type ExternalFeed } from '../helpers/app-feed';
@@ -54,8 +55,8 @@ const TAKEOVER_BOUND_MS = 15_000;
     await db?.drop();
   });
 
-  async function startPair(): Promise<[ClusterMember, ClusterMember]> {
-    const a = await startMember(service, 'ingest-a', ingestEnv(feed, db.url));
+  async function startPair(urlOfA = db.url): Promise<[ClusterMember, ClusterMember]> {
+    const a = await startMember(service, 'ingest-a', ingestEnv(feed, urlOfA));
     members.push(a);
     await waitForLeadership(a, 'leader');
     await waitForSubscribed(() => fetchStats(a.url), feed);
@@ -166,5 +167,46 @@ const TAKEOVER_BOUND_MS = 15_000;
     const { problems, rows, expected } = await diffStoredBars(db, feed);
     expect(problems).toEqual([]);
     expect(rows).toBe(expected);
+  }, 240_000);
+
+  it('a leader cut off from the database fences itself before the server frees the lock; the standby takes over without an eviction', async () => {
+    const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(db.url).port || 5432));
+    try {
+      const viaProxy = new URL(db.url);
+      viaProxy.port = String(proxy.port);
+      const sockets = watchSockets(feed);
+      const [a, b] = await startPair(viaProxy.toString());
+      await feed.driver.runUntil(feed.startMs + 30_000);
+      await waitForAllReceived(async () => (await fetchStats(a.url)).ingest.ticksReceived, feed);
+
+      // The network between A and PostgreSQL goes silent both ways; nothing is reset.
+      proxy.hold('both');
+      const deposed = await waitForLeadership(a, 'standby');
+      expect(deposed.depositions).toBe(1);
+      expect((await fetchStats(a.url)).connections.every((c) => c.state === 'closed')).toBe(true);
+      await waitForLeadership(b, 'leader');
+      await waitForSubscribed(() => fetchStats(b.url), feed);
+
+      feed.driver.run();
+      await waitFor(() => feed.recorder.clientIds().length === 2, 'data on the new leader');
+      await feed.driver.runUntil(feed.sim.now() + MINUTE_MS + 23_000);
+      await waitFor(
+        async () =>
+          (await fetchStats(b.url)).backfill.minutesFilled >= feed.recorder.gapMinuteCount(),
+        'the new leader to backfill the hole',
+      );
+      a.proc.signal('SIGKILL');
+      await a.proc.exited;
+      b.proc.signal('SIGTERM');
+      expect(await b.proc.waitForExit()).toEqual({ code: 0, signal: null });
+      sockets.stop();
+      expect(sockets.max()).toBe(1);
+      expect(feed.sim.status().evictions).toBe(0);
+      const { problems, rows, expected } = await diffStoredBars(db, feed);
+      expect(problems).toEqual([]);
+      expect(rows).toBe(expected);
+    } finally {
+      await proxy.close();
+    }
   }, 240_000);
 });
