@@ -75,6 +75,7 @@ export class LeaderElector {
   start(): void {
     if (this.timer !== null || this.stopped) return;
     this.timer = setInterval(() => void this.tick(), this.options.pollMs);
+    this.timer.unref();
     void this.tick();
   }
 
@@ -167,7 +168,9 @@ export class LeaderElector {
     let reason: string | null = lock.lost;
     if (reason === null) {
       try {
-        if (await lock.stillHeld()) this.confirmedAt = Date.now();
+        // Confirmed as of when the question was sent: a slow answer proves nothing later.
+        const askedAt = Date.now();
+        if (await lock.stillHeld()) this.confirmedAt = askedAt;
         else reason = 'the lock is no longer held by this session';
       } catch (error) {
         reason = lock.lost ?? (error as Error).message;
