@@ -20,7 +20,7 @@ import type { SimAggregate } from '../src/ingest/simulator/generator';
 import { BarOracle, fromSimAggregate } from '../testkit/bar-oracle';
 import { DEFAULT_REDIS_URL } from '../testkit/reachability';
 import { replicaClusterUnavailable, startReplicaCluster } from '../testkit/replica-cluster';
-import { compareBars, readStoredBars } from '../testkit/stored-bars';
+import { comparatorSelfCheck, compareBars, readStoredBars } from '../testkit/stored-bars';
 import { sleep, waitFor } from '../testkit/wait';
 import { openDatabase } from '../ormconfig';
 import { envInt } from './lib/env';
@@ -205,7 +205,11 @@ async function main(): Promise<number> {
       eventsGenerated: generated.length,
       eventsSentToSockets: sentTotal,
       eventsNotSentRecoveredByBackfill: generated.length - sentTotal,
-      minutesBackfilledByNewLeader: beforeStop.backfill.minutesFilled,
+      // Symbol-minutes the new leader filled from REST: while running, and the rest at SIGTERM.
+      minutesBackfilledByNewLeader: {
+        beforeStop: beforeStop.backfill.minutesFilled,
+        total: standby.minutesBackfilled,
+      },
       newLeader: beforeStop.cluster?.leadership,
       newLeaderExit: standbyExit,
       subscriberOnApi2: {
@@ -223,6 +227,7 @@ async function main(): Promise<number> {
         stored: stored.size,
         mismatches: comparison.mismatches,
         vwapOff: comparison.vwapOff,
+        comparatorSelfCheck: comparatorSelfCheck(stored),
         examples: comparison.examples.slice(0, 5),
       },
     };
@@ -235,6 +240,7 @@ async function main(): Promise<number> {
       report.evictions !== 0 && `the feed saw ${report.evictions} evictions`,
       takeoverMs > TAKEOVER_BOUND_MS && `takeover took ${takeoverMs} ms`,
       comparison.mismatches !== 0 && `${comparison.mismatches} bar mismatches`,
+      !report.bars.comparatorSelfCheck && 'the bar comparison cannot fail (self-check)',
       report.subscriberOnApi2.afterTakeover === 0 && 'no events on api-2 after the takeover',
       readFigures.failed !== 0 && `${readFigures.failed} API reads failed`,
     ].filter(Boolean);

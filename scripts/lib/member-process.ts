@@ -19,6 +19,8 @@ const CONFIG_KEY =
 export class MemberProcess {
   private readonly child: ChildProcess;
   private listening: string | null = null;
+  /** Sums of numeric fields of log lines, by message (`gap backfilled` → minutes). */
+  private readonly sums = new Map<string, number>();
   private exitStatus: string | null = null;
   readonly exited: Promise<void>;
 
@@ -38,10 +40,12 @@ export class MemberProcess {
     this.child.stderr!.pipe(log);
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       log.write(`${line}\n`);
-      if (this.listening !== null) return;
       try {
-        const parsed = JSON.parse(line) as { msg?: string; url?: string };
+        const parsed = JSON.parse(line) as { msg?: string; url?: string; minutes?: unknown };
+        if (parsed.msg === 'gap backfilled' && typeof parsed.minutes === 'number')
+          this.sums.set(parsed.msg, (this.sums.get(parsed.msg) ?? 0) + parsed.minutes);
         if (
+          this.listening === null &&
           (parsed.msg === 'api listening' || parsed.msg === 'health listening') &&
           typeof parsed.url === 'string'
         )
@@ -56,6 +60,11 @@ export class MemberProcess {
         resolve();
       }),
     );
+  }
+
+  /** Symbol-minutes this member backfilled from REST (from its `gap backfilled` lines). */
+  get minutesBackfilled(): number {
+    return this.sums.get('gap backfilled') ?? 0;
   }
 
   get running(): boolean {
