@@ -11,6 +11,7 @@ import { ClusterRepository } from '../repositories/cluster.repository';
 import { createReadRepositories } from '../repositories/read-repositories';
 import { createApiServices } from '../services/api-services';
 import { ClusterMonitor } from './cluster-monitor';
+import { LeaderStatusRelay } from './leader-status-relay';
 import { createRedisFanout } from './redis-fanout';
 import { routedReadRepositories } from './routed-reads';
 
@@ -61,23 +62,29 @@ export async function startApiRole(
           monitor.readsFromReplica(),
         );
 
-  const status = (): IngestStatusSnapshot => ({
-    startedAt: new Date(startedAt).toISOString(),
-    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    feed: config.massiveApiKey === null ? 'simulator' : 'massive',
-    database: 'postgres',
-    ...idleIngestStatus(),
-    cluster: {
-      role: 'api',
-      instanceId: cluster.instanceId,
-      leadership: null,
-      leader: monitor.leader(),
-      events: fanout === null ? 'polling-only' : 'redis',
-      replica: monitor.replica(),
-    },
-  });
+  const relay = fanout === null ? null : new LeaderStatusRelay(events);
+  // Feed, counters and leadership are the leader's (relayed); uptime and the rest are ours.
+  const status = (relayed = true): IngestStatusSnapshot => {
+    const leader = relayed ? (relay?.current() ?? null) : null;
+    return {
+      feed: config.massiveApiKey === null ? 'simulator' : 'massive',
+      ...(leader ?? idleIngestStatus()),
+      startedAt: new Date(startedAt).toISOString(),
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      database: 'postgres',
+      cluster: {
+        role: 'api',
+        instanceId: cluster.instanceId,
+        leadership: leader?.cluster?.leadership ?? null,
+        leader: monitor.leader(),
+        events: fanout === null ? 'polling-only' : 'redis',
+        replica: monitor.replica(),
+      },
+    };
+  };
   const metrics = createMetrics();
   const closeAll = async () => {
+    await relay?.close();
     await monitor.stop();
     await fanout?.close();
     await Promise.allSettled([dataSource.destroy(), replicaSource?.destroy()]);
@@ -88,12 +95,13 @@ export async function startApiRole(
     services: createApiServices({
       repositories: reads,
       events,
-      status,
+      status: () => status(),
       futureSinceToleranceMs: FUTURE_SINCE_TOLERANCE_MS,
     }),
     database: reads.health,
     feedConnected: () => false,
     feedState: () => 'none',
+    metricsStatus: () => status(false),
     logger: logger.child({ component: 'http' }),
     staticDir: options.staticDir ?? defaultStaticDir(),
     metrics,
@@ -108,7 +116,7 @@ export async function startApiRole(
     port: server.port,
     dataSource,
     simulator: null,
-    status,
+    status: () => status(),
     stop: () =>
       (stopping ??= (async () => {
         await server.close();

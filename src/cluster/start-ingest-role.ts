@@ -24,6 +24,9 @@ import { LeaderElector } from './leader-elector';
 import { LeaderIngest } from './leader-ingest';
 import { createRedisFanout } from './redis-fanout';
 
+/** How often a leader publishes its status snapshot for the API instances. */
+export const STATUS_PUBLISH_MS = 2_000;
+
 /**
  * ROLE=ingest: feed, bars, patterns and backfill, only while this instance holds the ingest
  * lock; health endpoints only. Any number of these run on one database: one leads, the others
@@ -126,10 +129,19 @@ export async function startIngestRole(
     logger: logger.child({ component: 'http' }),
   }).catch(abandon);
   elector.start();
+  // API instances show the leader's feed health (dashboard, ingestStatus) from these snapshots.
+  const statusTimer =
+    fanout === null
+      ? null
+      : setInterval(() => {
+          if (elector.isLeader) events.publish('ingestStatus', status());
+        }, STATUS_PUBLISH_MS);
+  statusTimer?.unref();
 
   let stopping: Promise<void> | null = null;
   const stop = async (): Promise<void> => {
     logger.info('stopping: election, feed, then bars and patterns drain, then the lock');
+    if (statusTimer) clearInterval(statusTimer);
     try {
       await elector.pause();
       await leader.stop(DRAIN_TIMEOUT_MS);

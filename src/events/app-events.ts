@@ -1,10 +1,13 @@
 import { createPubSub, type PubSubEventTarget } from '@graphql-yoga/subscription';
 import type { PatternEvent } from '../domain/pattern-event';
+import type { IngestStatusSnapshot } from '../domain/status';
 import type { StoredBar } from '../domain/stored-bar';
 
 export type AppEventTopics = {
   barsUpdated: [StoredBar[]];
   patternsDetected: [PatternEvent[]];
+  /** The ingest leader's status snapshot, every few seconds (scale-out roles, over Redis). */
+  ingestStatus: [IngestStatusSnapshot];
 };
 
 /**

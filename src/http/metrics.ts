@@ -90,7 +90,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
     'Pattern events waiting to be persisted/published',
   );
 
-  const isLeader = gauge('ingest_leader', '1 while this ingest instance holds the ingest lock');
+  const isLeader = gauge(
+    'ingest_leader',
+    'Whether this ingest instance holds the ingest lock (1) or stands by (0)',
+  );
   const elections = counter('leader_elections_total', 'Times this instance became ingest leader');
   const takeovers = counter(
     'leader_takeovers_total',
@@ -106,7 +109,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
   );
   const replicaLag = gauge('replica_lag_seconds', 'Read replica replay lag (0 when caught up)');
   const replicaLagBytes = gauge('replica_lag_bytes', 'Primary WAL position minus replica replay');
-  const readsFromReplica = gauge('reads_from_replica', '1 while API reads go to the replica');
+  const readsFromReplica = gauge(
+    'reads_from_replica',
+    'Whether API reads go to the replica (1) or the primary (0)',
+  );
 
   const flushLatency = new Histogram({
     name: `${PREFIX}flush_latency_seconds`,

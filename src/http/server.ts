@@ -3,6 +3,7 @@ import express, { type RequestHandler } from 'express';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../config';
+import type { IngestStatusSnapshot } from '../domain/status';
 import type { Logger } from '../logger';
 import { createApiContext } from '../resolvers/api-context';
 import { buildApiSchema } from '../resolvers/build-schema';
@@ -36,6 +37,11 @@ export interface ServerOptions {
   staticDir?: string;
   /** Shared with the bar writer (flushLatency); created here when omitted. */
   metrics?: AppMetrics;
+  /**
+   * What `/metrics` reports, when not the served status: an API instance serves the ingest
+   * leader's relayed status but must export only its own numbers (no double counting).
+   */
+  metricsStatus?: () => IngestStatusSnapshot;
   /** `/readyz` database probe timeout (default 2 s). */
   readinessTimeoutMs?: number;
 }
@@ -96,7 +102,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     }),
   );
   app.get('/metrics', routeLabel('/metrics'), async (_req, res) => {
-    metrics.recordStatus(services.ingestStatus.status());
+    metrics.recordStatus(options.metricsStatus?.() ?? services.ingestStatus.status());
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // What the dashboard needs before its first query; nothing secret, so it stays open.

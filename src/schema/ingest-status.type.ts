@@ -1,6 +1,7 @@
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ConnectionState, IngestStatusSnapshot } from '../domain/status';
+import { ClusterStatusType, toClusterStatusType } from './cluster-status.type';
 
 /**
  * GraphQL mirror of IngestStatusSnapshot (src/ingest/status.ts). Maps become lists of
@@ -112,6 +113,11 @@ export class IngestStatusType {
   @Field(() => WriterStatusType) writer!: WriterStatusType;
   @Field(() => BackfillStatusType) backfill!: BackfillStatusType;
   @Field(() => PatternStatusType) patterns!: PatternStatusType;
+  @Field(() => ClusterStatusType, {
+    nullable: true,
+    description: 'Scale-out roles only (ROLE=ingest|api); null for the one-box ROLE=all.',
+  })
+  cluster!: ClusterStatusType | null;
 }
 
 const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
@@ -144,5 +150,6 @@ export function toIngestStatusType(snapshot: IngestStatusSnapshot): IngestStatus
         count,
       })),
     },
+    cluster: toClusterStatusType(snapshot.cluster),
   };
 }

@@ -133,6 +133,18 @@ const postgresUrl = testPostgresUrl();
     });
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(200);
+    // B shows the leader's feed health and election (relayed over Redis), but exports only its own metrics.
+    await waitFor(
+      async () => (await fetchStats(b.url)).connections.some((c) => c.state === 'live'),
+      "the leader's status relayed to B",
+    );
+    expect((await fetchStats(b.url)).cluster?.leadership).toMatchObject({
+      state: 'leader',
+      elections: 1,
+    });
+    const metricsB = await (await fetch(`${b.url}/metrics`)).text();
+    expect(metricsB).toMatch(/^tickstock_ingest_leader 0$/m);
+    expect(metricsB).toMatch(/^tickstock_ticks_received_total 0$/m);
   }, 240_000);
 
   it('ROLE=api without REDIS_URL says it is polling-only', async () => {

@@ -93,8 +93,8 @@ interface TicksBody {
     );
     expect(await minutesServed(app)).toEqual([0]);
     const metrics = await (await fetch(`${app.app.url}/metrics`)).text();
-    expect(metrics).toMatch(/tickstock_replica_lag_bytes [1-9]/);
-    expect(metrics).toMatch(/tickstock_reads_from_replica 1/);
+    expect(metrics).toMatch(/^tickstock_replica_lag_bytes [1-9]/m);
+    expect(metrics).toMatch(/^tickstock_reads_from_replica 1$/m);
 
     await cluster.pauseReplay(false);
     await waitFor(

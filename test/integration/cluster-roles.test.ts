@@ -42,7 +42,9 @@ describe('ROLE=ingest on PGlite', () => {
         body: expect.objectContaining({ checks: { database: 'ok', feed: 'ok' } }),
       });
       expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
-      expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/tickstock_ingest_leader 1/);
+      expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(
+        /^tickstock_ingest_leader 1$/m,
+      );
       for (const path of ['/graphql', '/api/ticks/recent?symbol=AAPL', '/'])
         expect((await fetch(`${app.url}${path}`)).status).toBe(404);
     } finally {
