@@ -1,6 +1,8 @@
 import type { IngestStatusSnapshot } from '../domain/status';
 import type { AppEvents } from '../events/app-events';
-import { STATUS_PUBLISH_MS } from './start-ingest-role';
+
+/** How often an ingest leader publishes its status snapshot for the API instances. */
+export const STATUS_PUBLISH_MS = 2_000;
 
 /** A snapshot older than this many publish periods is the status of a leader that is gone. */
 const STALE_PERIODS = 5;

@@ -22,10 +22,8 @@ import { LeaderLockRepository } from '../repositories/leader-lock.repository';
 import { createOhlcvRepository } from '../repositories/ohlcv.repository';
 import { LeaderElector } from './leader-elector';
 import { LeaderIngest } from './leader-ingest';
+import { STATUS_PUBLISH_MS } from './leader-status-relay';
 import { createRedisFanout } from './redis-fanout';
-
-/** How often a leader publishes its status snapshot for the API instances. */
-export const STATUS_PUBLISH_MS = 2_000;
 
 /**
  * ROLE=ingest: feed, bars, patterns and backfill, only while this instance holds the ingest
