@@ -142,6 +142,27 @@ const postgresUrl = testPostgresUrl();
       state: 'leader',
       elections: 1,
     });
+    const graphql = await fetch(`${b.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          '{ ingestStatus { cluster { role instanceId leaderId events leadership { state election takeovers } } } }',
+      }),
+    });
+    expect(await graphql.json()).toEqual({
+      data: {
+        ingestStatus: {
+          cluster: {
+            role: 'api',
+            instanceId: 'api-b',
+            leaderId: 'ingest-a',
+            events: 'redis',
+            leadership: { state: 'leader', election: 'advisory-lock', takeovers: 0 },
+          },
+        },
+      },
+    });
     const metricsB = await (await fetch(`${b.url}/metrics`)).text();
     expect(metricsB).toMatch(/^tickstock_ingest_leader 0$/m);
     expect(metricsB).toMatch(/^tickstock_ticks_received_total 0$/m);

@@ -2,6 +2,7 @@ import { waitFor } from '../../testkit/wait';
 import { createAppDatabase, type AppDatabase } from '../helpers/app-database';
 import { startExternalFeed, type ExternalFeed, feedEnv } from '../helpers/app-feed';
 import { fetchStats, getJson, startTestApp, waitForSubscribed } from '../helpers/app-run';
+import { pollQuery } from '../../src/web/queries';
 
 /**
  * ROLE=ingest in one process on PGlite: the embedded database lives inside the process, so
@@ -47,6 +48,31 @@ describe('ROLE=ingest on PGlite', () => {
       );
       for (const path of ['/graphql', '/api/ticks/recent?symbol=AAPL', '/'])
         expect((await fetch(`${app.url}${path}`)).status).toBe(404);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('ROLE=all (the one box) and the dashboard query', () => {
+  it('answers the dashboard poll, cluster fields included, with cluster null', async () => {
+    const { app } = await startTestApp({ DATABASE_URL: 'memory://' });
+    try {
+      const response = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: pollQuery(false),
+          variables: { patternsSince: null, patternLimit: 10 },
+        }),
+      });
+      const body = (await response.json()) as {
+        data?: { ingestStatus: { cluster: unknown } };
+        errors?: unknown[];
+      };
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.ingestStatus.cluster).toBeNull();
+      expect(app.status().cluster).toBeUndefined();
     } finally {
       await app.stop();
     }
