@@ -185,7 +185,9 @@ async function main(): Promise<number> {
     const beforeStop = await standby.stats();
     await sleep(500);
     // Ingest standby has nobody to hand over to now: SIGTERM drains the new leader (fills gaps).
-    await standby.stop();
+    // At 40× feed speed the REST backfill (rate-limited like Massive's) trails the feed; the
+    // SIGTERM drain fills what is still waiting, which can take minutes for thousands of symbols.
+    await standby.stop(600_000);
     const standbyExit = standby.exitDescription;
 
     const primary = await openDatabase({ kind: 'postgres', url: cluster.primaryUrl });
@@ -243,6 +245,8 @@ async function main(): Promise<number> {
       !report.bars.comparatorSelfCheck && 'the bar comparison cannot fail (self-check)',
       report.subscriberOnApi2.afterTakeover === 0 && 'no events on api-2 after the takeover',
       readFigures.failed !== 0 && `${readFigures.failed} API reads failed`,
+      standbyExit !== 'code 0, signal null' &&
+        `the new leader did not drain cleanly (${standbyExit})`,
     ].filter(Boolean);
     log(failures.length === 0 ? 'PASS' : `FAIL: ${failures.join('; ')}`);
     return failures.length === 0 ? 0 : 1;
