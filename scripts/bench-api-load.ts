@@ -52,7 +52,11 @@ const DEFAULTS: ApiLoadOptions = {
 };
 
 /** Real-looking bars (2-decimal prices, low ≤ open/close ≤ high) for `symbols` × `minutes`. */
-async function seed(dataSource: DataSource, symbols: number, minutes: number): Promise<void> {
+export async function seed(
+  dataSource: DataSource,
+  symbols: number,
+  minutes: number,
+): Promise<void> {
   await dataSource.query(
     `INSERT INTO symbols (symbol) SELECT 'S' || lpad(i::text, 4, '0') FROM generate_series(1, $1) i`,
     [symbols],

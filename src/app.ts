@@ -23,6 +23,8 @@ import { RetentionRepository } from './repositories/retention.repository';
 import { DEFAULT_RETENTION, RetentionJob } from './retention/retention-job';
 import { createApiServices } from './services/api-services';
 import { CommitGenerations } from './services/cache/commit-generations';
+import { startApiRole } from './cluster/start-api-role';
+import { startIngestRole } from './cluster/start-ingest-role';
 
 export interface RunningApp {
   url: string;
@@ -43,7 +45,7 @@ export interface StartAppOptions {
   staticDir?: string;
 }
 
-interface FeedEndpoint {
+export interface FeedEndpoint {
   wsUrl: string;
   restUrl: string;
   apiKey: string;
@@ -55,7 +57,7 @@ interface FeedEndpoint {
   noDataTimeoutMs: number;
 }
 
-const DRAIN_TIMEOUT_MS = 30_000;
+export const DRAIN_TIMEOUT_MS = 30_000;
 
 /**
  * The composition root: config → database → feed → repositories → patterns → ingest → API,
@@ -65,6 +67,9 @@ export async function startApp(
   config: AppConfig,
   options: StartAppOptions = {},
 ): Promise<RunningApp> {
+  // Scale-out roles have their own composition (src/cluster/*); ROLE=all is untouched below.
+  if (config.role === 'ingest') return startIngestRole(config, options);
+  if (config.role === 'api') return startApiRole(config, options);
   const logger = options.logger ?? createLogger(config.logLevel);
   const startedAt = Date.now();
   logger.info({ config: describeConfig(config) }, 'starting TickStock');
@@ -200,7 +205,7 @@ export async function startApp(
 }
 
 /** The live feed and its REST backfill, as ingest ports. */
-function feedPorts(
+export function feedPorts(
   config: AppConfig,
   feed: FeedEndpoint,
   simulator: MassiveSimulator | null,
@@ -237,11 +242,11 @@ function feedPorts(
   };
 }
 
-function simulatorSymbols(config: AppConfig): { symbols?: string[] } {
+export function simulatorSymbols(config: AppConfig): { symbols?: string[] } {
   return config.symbols[0] === '*' ? {} : { symbols: config.symbols };
 }
 
-async function resolveFeed(
+export async function resolveFeed(
   config: AppConfig,
   simulator: MassiveSimulator | null,
 ): Promise<FeedEndpoint> {
@@ -270,7 +275,7 @@ async function resolveFeed(
 }
 
 /** dist/web of this checkout, whether running from dist/ (npm start) or from sources (tests). */
-function defaultStaticDir(): string | undefined {
+export function defaultStaticDir(): string | undefined {
   for (const candidate of [
     path.resolve(__dirname, '..', 'web'),
     path.resolve(__dirname, '..', 'dist', 'web'),

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { SYMBOL_PATTERN } from './domain/symbol';
 
 /**
@@ -23,7 +24,31 @@ export interface SimulatorConfig {
   correctionRate: number;
 }
 
+/**
+ * What a process does: `all` (one box: feed, bars, API), `ingest` (feed, bars, patterns,
+ * backfill; health endpoints only; leader + standby elected through PostgreSQL), `api` (HTTP,
+ * GraphQL, dashboard; no feed, no key).
+ */
+export type AppRole = 'all' | 'ingest' | 'api';
+const ROLES: readonly AppRole[] = ['all', 'ingest', 'api'];
+
+/** Scale-out settings; inert for ROLE=all. */
+export interface ClusterConfig {
+  /** Names this process in leadership status and in pg_stat_activity (default host:pid). */
+  instanceId: string;
+  /** API reads go here (a streaming replica); writes and election stay on DATABASE_URL. */
+  readUrl: string | null;
+  /** How often a standby tries for the ingest lock and a leader checks it still holds it. */
+  leaderPollMs: number;
+  /** A leader that has not confirmed its lock for this long stops its socket and writes. */
+  leaderLeaseMs: number;
+  /** Replica lag above which API reads go to the primary instead. */
+  replicaMaxLagMs: number;
+}
+
 export interface AppConfig {
+  role: AppRole;
+  cluster: ClusterConfig;
   nodeEnv: string;
   production: boolean;
   port: number;
@@ -185,7 +210,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     reader.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const role = reader.string('ROLE', 'all') as AppRole;
+  if (!ROLES.includes(role)) reader.problems.push(`ROLE must be one of ${ROLES.join(', ')}`);
   const config: AppConfig = {
+    role,
+    cluster: parseCluster(reader),
     nodeEnv,
     production: nodeEnv === 'production',
     port: reader.int('PORT', 4000, 0, 65535),
@@ -231,13 +260,49 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readCacheMaxEntries: reader.int('READ_CACHE_MAX_ENTRIES', 20_000, 0, 10_000_000),
     readCacheMaxMb: reader.int('READ_CACHE_MAX_MB', 64, 1, 65_536),
   };
+  checkCluster(config, reader);
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
+}
+
+function parseCluster(reader: EnvReader): ClusterConfig {
+  const readUrl = reader.optional('DATABASE_READ_URL');
+  if (readUrl !== null && !/^postgres(ql)?:\/\//.test(readUrl))
+    reader.problems.push('DATABASE_READ_URL must be postgres://… (a streaming replica)');
+  const leaderPollMs = reader.int('LEADER_POLL_MS', 1000, 100, 60_000);
+  const leaderLeaseMs = reader.int('LEADER_LEASE_MS', 5000, 500, 120_000);
+  if (leaderLeaseMs < 2 * leaderPollMs)
+    reader.problems.push('LEADER_LEASE_MS must be at least twice LEADER_POLL_MS');
+  return {
+    instanceId: reader.string('INSTANCE_ID', `${hostname()}:${process.pid}`),
+    readUrl,
+    leaderPollMs,
+    leaderLeaseMs,
+    replicaMaxLagMs: reader.int('REPLICA_MAX_LAG_MS', 2000, 0, 3_600_000),
+  };
+}
+
+/** Roles that share state across processes need a shared PostgreSQL (PGlite is one process). */
+function checkCluster(config: AppConfig, reader: EnvReader): void {
+  const postgres = config.database.kind === 'postgres';
+  if (config.role === 'api' && !postgres)
+    reader.problems.push(
+      'ROLE=api needs DATABASE_URL=postgres://… (PGlite lives inside one process; use ROLE=all)',
+    );
+  if (config.cluster.readUrl !== null && !postgres)
+    reader.problems.push('DATABASE_READ_URL needs DATABASE_URL=postgres://… (the primary)');
 }
 
 /** What start-up logs may show: never the API key, never a database password. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {
   return {
+    role: config.role,
+    ...(config.role === 'all'
+      ? {}
+      : {
+          instanceId: config.cluster.instanceId,
+          readReplica: config.cluster.readUrl === null ? 'off' : redactUrl(config.cluster.readUrl),
+        }),
     nodeEnv: config.nodeEnv,
     port: config.port,
     database:

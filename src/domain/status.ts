@@ -1,3 +1,5 @@
+import type { ClusterStatus } from './cluster-status';
+
 /**
  * The shapes of the live status every component reports; /api/stats, GraphQL `ingestStatus`,
  * /readyz and the dashboard all read this one snapshot.
@@ -108,6 +110,8 @@ export interface IngestStatusSnapshot {
   corrections: CorrectionStatus;
   reconcile: ReconcileStatus;
   patterns: PatternStatus;
+  /** Role, leadership, event fan-out and replica lag; absent for ROLE=all. */
+  cluster?: ClusterStatus;
 }
 
 /** Backfill counters before (or without) any backfill. */

@@ -17,11 +17,18 @@ export interface HealthOptions {
    * /readyz names them instead of a bare "feed is not connected".
    */
   feedFailures?: () => string[];
+  /**
+   * Replaces the feed check where a process runs no feed of its own: `standby` (an ingest
+   * standby: ready, not live) and `none` (an API instance) pass; `live` passes, `down` fails.
+   */
+  feedState?: () => FeedState;
   /** True once shutdown began: a draining instance is alive but must take no new traffic. */
   closing: () => boolean;
   /** How long the probe may take before the database counts as unreachable. */
   databaseTimeoutMs?: number;
 }
+
+export type FeedState = 'live' | 'down' | 'standby' | 'none';
 
 const DEFAULT_DATABASE_TIMEOUT_MS = 2000;
 
@@ -68,18 +75,19 @@ export function createHealthRouter(options: HealthOptions): Router {
   router.get('/readyz', routeLabel('/readyz'), async (_req, res) => {
     const reasons: string[] = [];
     if (options.closing()) reasons.push('shutting down');
-    const [database, feed] = [
+    const [database, feedState] = [
       await databaseAnswers(options.database, timeoutMs),
-      options.feedConnected(),
+      options.feedState?.() ?? (options.feedConnected() ? 'live' : 'down'),
     ];
     if (!database)
       reasons.push(`database did not answer ${options.database.statement} within ${timeoutMs} ms`);
-    if (!feed) {
+    if (feedState === 'down') {
       const failures = options.feedFailures?.() ?? [];
       if (failures.length === 0) reasons.push('feed is not connected');
       else for (const failure of failures) reasons.push(`feed stopped: ${failure}`);
     }
-    const checks = { database: database ? 'ok' : 'fail', feed: feed ? 'ok' : 'fail' };
+    const feed = feedState === 'live' ? 'ok' : feedState === 'down' ? 'fail' : feedState;
+    const checks = { database: database ? 'ok' : 'fail', feed };
     if (reasons.length === 0) res.json({ status: 'ready', checks });
     else res.status(503).json({ status: 'not ready', reasons, checks });
   });

@@ -105,6 +105,30 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
     'Pattern events waiting to be persisted/published',
   );
 
+  const isLeader = gauge(
+    'ingest_leader',
+    'Whether this ingest instance holds the ingest lock (1) or stands by (0)',
+  );
+  const elections = counter('leader_elections_total', 'Times this instance became ingest leader');
+  const takeovers = counter(
+    'leader_takeovers_total',
+    'Elections won after standing by behind another leader',
+  );
+  const depositions = counter(
+    'leader_depositions_total',
+    'Times this instance lost the lock while leading',
+  );
+  const takeoverSeconds = gauge(
+    'leader_takeover_seconds',
+    'Latest election: lock acquired to every feed socket live',
+  );
+  const replicaLag = gauge('replica_lag_seconds', 'Read replica replay lag (0 when caught up)');
+  const replicaLagBytes = gauge('replica_lag_bytes', 'Primary WAL position minus replica replay');
+  const readsFromReplica = gauge(
+    'reads_from_replica',
+    'Whether API reads go to the replica (1) or the primary (0)',
+  );
+
   const flushLatency = new Histogram({
     name: `${PREFIX}flush_latency_seconds`,
     help: 'Duration of one write-behind flush (upsert of a batch of bars)',
@@ -174,6 +198,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): AppMe
     }
     for (const [state, count] of byState) connections.set({ state }, count);
     patternQueue.set(patterns.queueDepth);
+    const leadership = snapshot.cluster?.leadership;
+    if (leadership) {
+      isLeader.set(leadership.state === 'leader' ? 1 : 0);
+      elections.set([[{}, leadership.elections]]);
+      takeovers.set([[{}, leadership.takeovers]]);
+      depositions.set([[{}, leadership.depositions]]);
+      if (leadership.lastTakeoverMs !== null) takeoverSeconds.set(leadership.lastTakeoverMs / 1000);
+    }
+    const replica = snapshot.cluster?.replica;
+    if (replica) {
+      if (replica.lagMs !== null) replicaLag.set(replica.lagMs / 1000);
+      if (replica.lagBytes !== null) replicaLagBytes.set(replica.lagBytes);
+      readsFromReplica.set(replica.readsFrom === 'replica' ? 1 : 0);
+    }
   }
 
   return {

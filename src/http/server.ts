@@ -3,6 +3,7 @@ import express, { type RequestHandler } from 'express';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../config';
+import type { IngestStatusSnapshot } from '../domain/status';
 import type { Logger } from '../logger';
 import { createApiContext } from '../resolvers/api-context';
 import { buildApiSchema } from '../resolvers/build-schema';
@@ -11,7 +12,7 @@ import { requireBearer } from './auth';
 import { jsonErrorHandler, jsonNotFound } from './error-handler';
 import { createApolloServer } from './graphql-http';
 import { attachGraphqlWs } from './graphql-ws';
-import { createHealthRouter, feedFailures, type DatabaseProbe } from './health';
+import { createHealthRouter, feedFailures, type DatabaseProbe, type FeedState } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
 import { createMassiveAggregatesRouter } from './massive-aggregates';
 import { registerReadCacheMetrics } from './read-cache-metrics';
@@ -32,11 +33,18 @@ export interface ServerOptions {
   /** `/readyz`'s database check (the read repositories' health probe). */
   database: DatabaseProbe;
   feedConnected: () => boolean;
+  /** Overrides the readiness feed check (an API instance runs no feed: 'none'). */
+  feedState?: () => FeedState;
   logger: Logger;
   /** The built dashboard; its index.html is served at '/'. */
   staticDir?: string;
   /** Shared with the bar writer (flushLatency); created here when omitted. */
   metrics?: AppMetrics;
+  /**
+   * What `/metrics` reports, when not the served status: an API instance serves the ingest
+   * leader's relayed status but must export only its own numbers (no double counting).
+   */
+  metricsStatus?: () => IngestStatusSnapshot;
   /** `/readyz` database probe timeout (default 2 s). */
   readinessTimeoutMs?: number;
 }
@@ -94,6 +102,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       database: options.database,
       feedConnected: options.feedConnected,
       feedFailures: () => feedFailures(services.ingestStatus.status()),
+      ...(options.feedState === undefined ? {} : { feedState: options.feedState }),
       closing: () => closing,
       databaseTimeoutMs: options.readinessTimeoutMs,
     }),
@@ -101,7 +110,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   if (services.cache !== null) registerReadCacheMetrics(metrics.registry, services.cache);
   const metricsAuth = requireBearer(config.metricsToken ?? null, (message) => ({ error: message }));
   app.get('/metrics', routeLabel('/metrics'), metricsAuth, async (_req, res) => {
-    metrics.recordStatus(services.ingestStatus.status());
+    metrics.recordStatus(options.metricsStatus?.() ?? services.ingestStatus.status());
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // What the dashboard needs before its first query; nothing secret, so it stays open.

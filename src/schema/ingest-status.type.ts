@@ -1,6 +1,7 @@
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ConnectionState, IngestStatusSnapshot } from '../domain/status';
+import { ClusterStatusType, toClusterStatusType } from './cluster-status.type';
 
 /**
  * GraphQL mirror of IngestStatusSnapshot (src/ingest/status.ts). Maps become lists of
@@ -162,6 +163,11 @@ export class IngestStatusType {
   @Field(() => CorrectionStatusType) corrections!: CorrectionStatusType;
   @Field(() => ReconcileStatusType) reconcile!: ReconcileStatusType;
   @Field(() => PatternStatusType) patterns!: PatternStatusType;
+  @Field(() => ClusterStatusType, {
+    nullable: true,
+    description: 'Scale-out roles only (ROLE=ingest|api); null for the one-box ROLE=all.',
+  })
+  cluster!: ClusterStatusType | null;
 }
 
 const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
@@ -202,5 +208,6 @@ export function toIngestStatusType(snapshot: IngestStatusSnapshot): IngestStatus
         count,
       })),
     },
+    cluster: toClusterStatusType(snapshot.cluster),
   };
 }

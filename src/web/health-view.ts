@@ -11,7 +11,44 @@ export function connectionTone(state: string): 'good' | 'bad' | 'warn' {
   return BAD_STATES.has(state) ? 'bad' : 'warn';
 }
 
-interface Metric {
+/** " · api api-1, leader ingest-b" — which instance this is and who ingests. */
+export function clusterSummary(cluster: ApiIngestStatus['cluster']): string {
+  if (cluster === null) return '';
+  const leader =
+    cluster.leaderId ?? (cluster.leadership?.state === 'leader' ? cluster.instanceId : null);
+  return ` · ${cluster.role} ${cluster.instanceId}, leader ${leader ?? 'none'}`;
+}
+
+/** Leadership (takeovers, time to live), event fan-out and replica lag, when scaled out. */
+export function clusterMetrics(cluster: ApiIngestStatus['cluster']): Metric[] {
+  if (cluster === null) return [];
+  const list: Metric[] = [];
+  const { leadership, replica } = cluster;
+  if (leadership !== null)
+    list.push({
+      key: 'leadership',
+      label: 'Ingest leader',
+      value: `${leadership.state} · ${formatInt(leadership.takeovers)} takeover${leadership.takeovers === 1 ? '' : 's'}${leadership.lastTakeoverMs === null ? '' : ` · live in ${formatDuration(leadership.lastTakeoverMs)}`}`,
+      tone: leadership.state === 'leader' ? 'good' : 'warn',
+      title: `${leadership.election} election, ${formatInt(leadership.elections)} elections, ${formatInt(leadership.depositions)} depositions`,
+    });
+  list.push({
+    key: 'events',
+    label: 'Live events',
+    value: cluster.events,
+    tone: cluster.events === 'polling-only' ? 'warn' : undefined,
+  });
+  if (replica !== null)
+    list.push({
+      key: 'replica',
+      label: 'Replica lag',
+      value: `${replica.reachable ? formatDuration(replica.lagMs) : 'unreachable'} · reads ${replica.readsFrom}`,
+      tone: !replica.reachable || replica.readsFrom === 'primary' ? 'warn' : undefined,
+    });
+  return list;
+}
+
+export interface Metric {
   key: string;
   label: string;
   value: string;
@@ -38,7 +75,7 @@ export class HealthView {
     const live = connections.filter((c) => c.state === 'live').length;
     setText(
       this.summary,
-      `${status.feed} → ${status.database} · up ${formatDuration(status.uptimeSeconds * 1000)}`,
+      `${status.feed} → ${status.database} · up ${formatDuration(status.uptimeSeconds * 1000)}${clusterSummary(status.cluster)}`,
     );
     const rejectRatio = ingest.ticksReceived > 0 ? ingest.ticksRejected / ingest.ticksReceived : 0;
     const list: Metric[] = [
@@ -97,6 +134,7 @@ export class HealthView {
     const alerts = feedFailureLines(connections).map((line) =>
       h('p', { className: 'feed-alert tone-bad', testId: 'feed-alert', text: `Stopped ${line}` }),
     );
+    list.push(...clusterMetrics(status.cluster));
     this.metrics.replaceChildren(
       ...alerts,
       ...list.map((m) =>

@@ -23,7 +23,8 @@ const STATUS_FIELDS = `
   ingest { ticksReceived ticksProcessed ticksRejected lagMs lastTickAt rejectedByReason { reason count } }
   connections { id state symbolCount connectedSince lastMessageAgeMs messagesReceived reconnects lastDisconnectReason fatalError }
   writer { barsWritten backlog flushLatencyMs { p50 p99 } flushFailures }
-  patterns { queueDepth dropped }`;
+  patterns { queueDepth dropped }
+  cluster { role instanceId leaderId events leadership { state election elections takeovers lastTakeoverMs depositions } replica { lagMs readsFrom reachable } }`;
 
 /**
  * Bars since the newest one shown (inclusive, so the in-progress minute is re-read and merged

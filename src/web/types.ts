@@ -51,4 +51,23 @@ export interface ApiIngestStatus extends Pick<
   connections: ApiConnection[];
   writer: Pick<WriterStatus, 'barsWritten' | 'backlog' | 'flushLatencyMs' | 'flushFailures'>;
   patterns: Pick<PatternStatus, 'queueDepth' | 'dropped'>;
+  /** Scale-out roles only; null on the one-box ROLE=all. */
+  cluster: ApiCluster | null;
+}
+
+/** ClusterStatus as GraphQL serves it: the leader's id flattened, the fields the view shows. */
+export interface ApiCluster {
+  role: string;
+  instanceId: string;
+  leaderId: string | null;
+  events: string;
+  leadership: {
+    state: string;
+    election: string;
+    elections: number;
+    takeovers: number;
+    lastTakeoverMs: number | null;
+    depositions: number;
+  } | null;
+  replica: { lagMs: number | null; readsFrom: string; reachable: boolean } | null;
 }

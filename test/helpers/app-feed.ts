@@ -182,6 +182,8 @@ export async function startExternalFeed(
     seed?: number;
     /** Overrides of the ideal feed (e.g. corrections and REST lag like the real one). */
     real?: Partial<SimulatorOptions>;
+    /** Sockets per key before the oldest is evicted (default 3; 1 = a plain Massive key). */
+    maxConnections?: number;
   } = {},
 ): Promise<ExternalFeed> {
   const symbols = options.symbols ?? ['AAPL', 'AMZN', 'GOOGL', 'META', 'MSFT', 'NVDA'];
@@ -195,7 +197,7 @@ export async function startExternalFeed(
     startMs,
     apiKey: FEED_API_KEY,
     // The app may run up to 3 sockets on the key; the expectations below are first-version.
-    maxConnections: 3,
+    maxConnections: options.maxConnections ?? 3,
     ...IDEAL_FEED,
     ...options.real,
     ...recorder.hooks,

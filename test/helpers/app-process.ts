@@ -82,7 +82,7 @@ export async function builtService(
 
 /** Config keys the service reads; the child gets only the ones a test sets. */
 const CONFIG_KEY =
-  /^(NODE_ENV|NODE_OPTIONS|PORT|LOG_LEVEL|DATABASE_URL|DATA_DIR|MASSIVE_|SYMBOLS|MAX_CONNECTIONS|FLUSH_|BACKFILL_|FEED_|SIM_|API_TOKEN|REDIS_URL|PATTERN_CHANNEL|POLL_MS)/;
+  /^(NODE_ENV|NODE_OPTIONS|PORT|LOG_LEVEL|DATABASE_URL|DATA_DIR|MASSIVE_|SYMBOLS|MAX_CONNECTIONS|FLUSH_|BACKFILL_|FEED_|SIM_|API_TOKEN|REDIS_URL|PATTERN_CHANNEL|POLL_MS|ROLE|INSTANCE_ID|LEADER_|REPLICA_|DATABASE_READ_URL)/;
 
 /** A running `node …/src/main.js` child with its pino lines parsed. */
 export class ServiceProcess {
@@ -130,7 +130,9 @@ export class ServiceProcess {
             `service exited early ${JSON.stringify(this.exitStatus)}: ${this.tail()}`,
           );
         return this.lines.find(
-          (line) => line.msg === 'api listening' && typeof line.url === 'string',
+          (line) =>
+            (line.msg === 'api listening' || line.msg === 'health listening') &&
+            typeof line.url === 'string',
         )?.url as string | undefined;
       },
       () => `the service to listen: ${this.tail()}`,

@@ -1,0 +1,133 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../ormconfig';
+import { MINUTE_MS, minuteStart, type MinuteBar } from '../../src/domain/minute-bar';
+import type { ReplicaStatus } from '../../src/domain/cluster-status';
+import { createOhlcvRepository } from '../../src/repositories/ohlcv.repository';
+import {
+  replicaClusterUnavailable,
+  startReplicaCluster,
+  type ReplicaCluster,
+} from '../../testkit/replica-cluster';
+import { waitFor } from '../../testkit/wait';
+import { getJson, startTestApp, type TestApp } from '../helpers/app-run';
+
+/**
+ * API reads through a real streaming replica that the test starts itself (initdb +
+ * pg_basebackup under a temp dir, Unix sockets only): ROLE=api with DATABASE_READ_URL reads
+ * from the replica while its lag is within REPLICA_MAX_LAG_MS and from the primary beyond it;
+ * the lag is measured (replay timestamp and WAL bytes) and shown in the status.
+ */
+const unavailable = replicaClusterUnavailable();
+if (unavailable !== null)
+  console.warn(`cluster-replica suite skipped: ${unavailable} (PostgreSQL server binaries needed)`);
+
+const T0 = minuteStart(Date.now()) - 30 * MINUTE_MS;
+const bar = (minute: number): MinuteBar => ({
+  symbol: 'AAPL',
+  minuteStartMs: T0 + minute * MINUTE_MS,
+  open: 100 + minute,
+  high: 101 + minute,
+  low: 99 + minute,
+  close: 100.5 + minute,
+  volume: 1000 + minute,
+  vwap: null,
+});
+
+interface TicksBody {
+  count: number;
+  ticks: { timestamp: number }[];
+}
+
+(unavailable === null ? describe : describe.skip)('API reads through a streaming replica', () => {
+  let cluster: ReplicaCluster;
+  let primary: DataSource;
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    cluster = await startReplicaCluster();
+    primary = await openDatabase({ kind: 'postgres', url: cluster.primaryUrl });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const { app } of apps.splice(0)) await app.stop();
+    await primary?.destroy();
+    await cluster?.close();
+  });
+
+  const write = (minute: number) => createOhlcvRepository(primary).replaceMinuteBars([bar(minute)]);
+  const minutesServed = async (app: TestApp) => {
+    const since = new Date(T0).toISOString();
+    const { status, body } = await getJson<TicksBody>(
+      `${app.app.url}/api/ticks/recent?symbol=AAPL&since=${since}&limit=100`,
+    );
+    expect(status).toBe(200);
+    return body.ticks.map((t) => (t.timestamp * 1000 - T0) / MINUTE_MS).sort((a, b) => a - b);
+  };
+  const replicaOf = (app: TestApp): ReplicaStatus => app.app.status().cluster!.replica!;
+  const startApi = async (maxLagMs: number) => {
+    const app = await startTestApp({
+      ROLE: 'api',
+      DATABASE_URL: cluster.primaryUrl,
+      DATABASE_READ_URL: cluster.replicaUrl,
+      REPLICA_MAX_LAG_MS: String(maxLagMs),
+      LEADER_POLL_MS: '200',
+      LEADER_LEASE_MS: '1000',
+    });
+    apps.push(app);
+    return app;
+  };
+
+  it('serves reads from the replica: a paused replica hides a new primary row until replay resumes', async () => {
+    await write(0);
+    // A lag bound of an hour: the replica is used whatever its lag, which shows reads go there.
+    const app = await startApi(3_600_000);
+    await waitFor(async () => (await minutesServed(app)).includes(0), 'minute 0 via the replica');
+    await waitFor(() => replicaOf(app).readsFrom === 'replica', 'reads routed to the replica');
+
+    await cluster.pauseReplay(true);
+    await write(1);
+    await waitFor(
+      () => (replicaOf(app).lagBytes ?? 0) > 0 && (replicaOf(app).lagMs ?? 0) > 0,
+      () => `lag to show while replay is paused: ${JSON.stringify(replicaOf(app))}`,
+    );
+    expect(await minutesServed(app)).toEqual([0]);
+    const metrics = await (await fetch(`${app.app.url}/metrics`)).text();
+    expect(metrics).toMatch(/^tickstock_replica_lag_bytes [1-9]/m);
+    expect(metrics).toMatch(/^tickstock_reads_from_replica 1$/m);
+
+    await cluster.pauseReplay(false);
+    await waitFor(
+      async () => (await minutesServed(app)).includes(1),
+      'minute 1 after replay resumed',
+    );
+    await waitFor(() => replicaOf(app).lagMs === 0, 'the replica to catch up');
+  }, 120_000);
+
+  it('reads from the primary while the replica lags beyond REPLICA_MAX_LAG_MS', async () => {
+    const app = await startApi(500);
+    await waitFor(() => replicaOf(app).readsFrom === 'replica', 'reads routed to the replica');
+    await cluster.pauseReplay(true);
+    try {
+      await write(2);
+      await waitFor(
+        () => replicaOf(app).readsFrom === 'primary',
+        () => `reads to move to the primary: ${JSON.stringify(replicaOf(app))}`,
+      );
+      // Fresh despite the paused replica: the row committed on the primary is served.
+      expect(await minutesServed(app)).toContain(2);
+      const check = new Client({ connectionString: cluster.replicaUrl });
+      await check.connect();
+      const onReplica = await check.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM ohlcv_1min WHERE "timestamp" = $1',
+        [new Date(T0 + 2 * MINUTE_MS)],
+      );
+      await check.end();
+      expect(onReplica.rows[0].n).toBe(0);
+    } finally {
+      await cluster.pauseReplay(false);
+    }
+    await waitFor(() => replicaOf(app).readsFrom === 'replica', 'reads back on the replica');
+    expect(replicaOf(app)).toMatchObject({ reachable: true, lagMs: 0, maxLagMs: 500 });
+  }, 120_000);
+});
