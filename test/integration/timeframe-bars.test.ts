@@ -195,8 +195,12 @@ describe.each(testDatabaseKinds())('bars at every timeframe (%s)', (kind) => {
   });
 
   it('rejects bad input with the field named, and a cursor replayed with other arguments', async () => {
-    await expect(service.bars({ symbol: 'tfaaa', timeframe: tf(1, 'day') })).rejects.toThrow(
+    await expect(service.bars({ symbol: '1tfaaa', timeframe: tf(1, 'day') })).rejects.toThrow(
       /symbol/,
+    );
+    // A legacy lower-case ticker finds the stored one (exact, else the unique case-insensitive match).
+    expect(await service.bars({ symbol: 'tfaaa', timeframe: tf(1, 'day') })).toEqual(
+      await service.bars({ symbol: 'TFAAA', timeframe: tf(1, 'day') }),
     );
     await expect(service.bars({ symbol: 'TFAAA', timeframe: tf(7, 'minute') })).rejects.toThrow(
       /not aligned/,
