@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource, openDatabase } from '../../ormconfig';
-import { defaultStaticDir, type RunningApp, type StartAppOptions } from '../app';
+import type { RunningApp, StartAppOptions } from '../app';
+import { defaultStaticDir } from '../app-parts';
 import { describeConfig, type AppConfig } from '../config';
 import { idleIngestStatus, type IngestStatusSnapshot } from '../domain/status';
 import { createAppEvents } from '../events/app-events';

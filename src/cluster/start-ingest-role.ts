@@ -1,12 +1,6 @@
 import { openDatabase } from '../../ormconfig';
-import {
-  DRAIN_TIMEOUT_MS,
-  feedPorts,
-  resolveFeed,
-  simulatorSymbols,
-  type RunningApp,
-  type StartAppOptions,
-} from '../app';
+import type { RunningApp, StartAppOptions } from '../app';
+import { DRAIN_TIMEOUT_MS, feedPorts, resolveFeed, simulatorSymbols } from '../app-parts';
 import { describeConfig, type AppConfig } from '../config';
 import type { IngestStatusSnapshot } from '../domain/status';
 import { createAppEvents } from '../events/app-events';
