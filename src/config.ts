@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { SYMBOL_PATTERN } from './domain/symbol';
+import { EnvReader, type Env } from './config-env-reader';
 
 /**
  * The one place that reads process.env. Every key is parsed once; every bad key is reported
@@ -109,58 +110,6 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'trace',
   'silent',
 ];
-
-type Env = Record<string, string | undefined>;
-
-class EnvReader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  string(key: string, fallback: string): string {
-    const value = this.env[key]?.trim();
-    return value === undefined || value === '' ? fallback : value;
-  }
-
-  optional(key: string): string | null {
-    const value = this.env[key]?.trim();
-    return value === undefined || value === '' ? null : value;
-  }
-
-  int(key: string, fallback: number, min: number, max: number): number {
-    const raw = this.optional(key);
-    if (raw === null) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(`${key} must be an integer in ${min}..${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  }
-
-  number(key: string, fallback: number, min: number, max: number): number {
-    const raw = this.optional(key);
-    if (raw === null) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) {
-      this.problems.push(`${key} must be a number in ${min}..${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  }
-
-  url(key: string, fallback: string, protocols: string[]): string {
-    const raw = this.string(key, fallback);
-    try {
-      const parsed = new URL(raw);
-      if (!protocols.includes(parsed.protocol)) {
-        this.problems.push(`${key} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
-      }
-    } catch {
-      this.problems.push(`${key} is not a valid URL`);
-    }
-    return raw;
-  }
-}
 
 function parseDatabase(reader: EnvReader): DatabaseConfig {
   const raw = reader.optional('DATABASE_URL');
