@@ -133,7 +133,9 @@ const postgresUrl = testPostgresUrl();
     });
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(200);
-    // B shows the leader's feed health and election (relayed over Redis), but exports only its own metrics.
+    // B shows the leader's feed health and election (relayed over Redis), but exports only its own
+    // metrics. The feed runs on meanwhile: a paused feed may have the leader's socket replaced.
+    feed.driver.run();
     await waitFor(
       async () => (await fetchStats(b.url)).connections.some((c) => c.state === 'live'),
       "the leader's status relayed to B",
