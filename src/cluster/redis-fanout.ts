@@ -33,7 +33,14 @@ export interface RedisFanout {
 export function createRedisFanout(url: string, logger: Logger): RedisFanout {
   const log = new RateLimitedLog(logger);
   const client = (role: string) => {
-    const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
+    const redis = new Redis(url, {
+      lazyConnect: false,
+      maxRetriesPerRequest: null,
+      // The ready check (INFO) is refused on a connection already in subscriber mode: a
+      // SUBSCRIBE issued while connecting (the status relay's, at start-up) raced it, the check
+      // failed and that subscription was lost.
+      enableReadyCheck: role !== 'subscribe',
+    });
     redis.on('error', (error) => log.warn(`redis-${role}`, { err: error }, 'redis fan-out error'));
     return redis;
   };

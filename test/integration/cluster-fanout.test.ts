@@ -136,9 +136,15 @@ const postgresUrl = testPostgresUrl();
     // B shows the leader's feed health and election (relayed over Redis), but exports only its own
     // metrics. The feed runs on meanwhile: a paused feed may have the leader's socket replaced.
     feed.driver.run();
+    let seen = '';
     await waitFor(
-      async () => (await fetchStats(b.url)).connections.some((c) => c.state === 'live'),
-      "the leader's status relayed to B",
+      async () => {
+        const [onB, onA] = [await fetchStats(b.url), await fetchStats(a.url)];
+        seen = `B ${JSON.stringify(onB.connections)}; A ${JSON.stringify(onA.connections)}`;
+        return onB.connections.some((c) => c.state === 'live');
+      },
+      () =>
+        `the leader's status relayed to B (${seen}) B: ${b.proc.tail(15)} A: ${a.proc.tail(15)}`,
     );
     expect((await fetchStats(b.url)).cluster?.leadership).toMatchObject({
       state: 'leader',
