@@ -25,7 +25,7 @@ import { sleep, waitFor } from '../testkit/wait';
 import { openDatabase } from '../ormconfig';
 import { envInt } from './lib/env';
 import { MemberProcess } from './lib/member-process';
-import { startDrillRedis } from './lib/redis-server';
+import { startPrivateRedis } from '../testkit/private-redis';
 import { subscribeBars, type BarSubscription } from './drill-subscriber';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -54,8 +54,8 @@ async function main(): Promise<number> {
     log('starting PostgreSQL primary + streaming replica');
     const cluster = await startReplicaCluster();
     cleanups.push(() => cluster.close());
-    const redis = await startDrillRedis(process.env.REDIS_URL ?? DEFAULT_REDIS_URL);
-    cleanups.push(() => redis.close());
+    const redis = await startPrivateRedis(process.env.REDIS_URL ?? DEFAULT_REDIS_URL);
+    cleanups.push(() => redis.stop());
     log(`redis ${redis.origin} at ${redis.url}`);
 
     const generated: SimAggregate[] = [];

@@ -3,8 +3,8 @@ import { runValidate, type CheckLine } from '../../src/ops/validate/validate-com
 import { createAppDatabase, type AppDatabase } from '../helpers/app-database';
 import { feedEnv, startExternalFeed, type ExternalFeed } from '../helpers/app-feed';
 import { startTestApp, waitForSubscribed, type TestApp } from '../helpers/app-run';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/redis-server';
-import { testDatabaseKinds } from '../helpers/test-databases';
+import { startPrivateRedis, type PrivateRedis } from '../../testkit/private-redis';
+import { testDatabaseKinds, testRedisUrl } from '../helpers/test-databases';
 import { waitFor } from '../../testkit/wait';
 
 const PATTERN_CHANNEL = 'tickstock.events.patterns';
@@ -34,7 +34,7 @@ describe.each(testDatabaseKinds())('validate against a running instance on %s', 
   beforeEach(async () => {
     db = await createAppDatabase(kind);
     feed = await startExternalFeed({ symbols: ['AAPL', 'MSFT', 'BCpC'] });
-    redis = await startPrivateRedis();
+    redis = await startPrivateRedis(testRedisUrl());
   });
 
   afterEach(async () => {

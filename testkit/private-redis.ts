@@ -3,32 +3,36 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isReachable } from '../../testkit/reachability';
-import { waitFor } from '../../testkit/wait';
-import { testRedisUrl } from './test-databases';
+import { isReachable } from './reachability';
+import { waitFor } from './wait';
 
 export interface PrivateRedis {
   url: string;
+  /** 'own': a redis-server started here (and stopped by stop()); 'external': the fallback. */
+  origin: 'own' | 'external';
   stop(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => server.close(() => resolve(undefined)));
   return port;
 }
 
 /**
- * A Redis of the test's own (redis-server on a free port, data under a temp dir), because
- * pub/sub is server-wide: a suite that listens on every channel must not hear other suites.
- * Without the redis-server binary: the shared test Redis when reachable, else null.
+ * A Redis of the caller's own (redis-server on a free port, no persistence, data under a temp
+ * dir), because pub/sub is server-wide: a suite or drill that listens on every channel must not
+ * hear anyone else. Without the redis-server binary: `fallbackUrl` (null: none).
  */
-export async function startPrivateRedis(): Promise<PrivateRedis | null> {
+export async function startPrivateRedis(fallbackUrl: string): Promise<PrivateRedis>;
+export async function startPrivateRedis(fallbackUrl: string | null): Promise<PrivateRedis | null>;
+export async function startPrivateRedis(fallbackUrl: string | null): Promise<PrivateRedis | null> {
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    const shared = testRedisUrl();
-    return shared === null ? null : { url: shared, stop: async () => undefined };
+    return fallbackUrl === null
+      ? null
+      : { url: fallbackUrl, origin: 'external', stop: () => Promise.resolve() };
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'tickstock-redis-'));
   const port = await freePort();
@@ -52,6 +56,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis | null> {
   await waitFor(() => isReachable(url, port, 200), 'the private redis-server to listen');
   return {
     url,
+    origin: 'own',
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
