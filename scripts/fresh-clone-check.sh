@@ -25,7 +25,9 @@ until [ "$(curl -fsS "http://127.0.0.1:$port/api/ticks/recent?symbol=AAPL" | nod
   [ $SECONDS -lt $deadline ] || { echo "no bars stored"; tail -50 service.log; exit 1; }
   sleep 2
 done
-curl -fsS "http://127.0.0.1:$port/" | grep -qi '<html' || { echo "dashboard not served"; exit 1; }
+# Saved first: `curl | grep -q` fails under pipefail when grep exits before curl has written it all.
+curl -fsS "http://127.0.0.1:$port/" -o dashboard.html || { echo "dashboard request failed"; exit 1; }
+grep -qi '<html' dashboard.html || { echo "dashboard not served"; head -c 500 dashboard.html; exit 1; }
 kill -INT -- "-$pid"
 # npm itself reports a Ctrl-C as exit 130 whatever its script did; what matters is that the
 # service drained and exited by itself.
