@@ -52,6 +52,7 @@ export class TimeframeBarsService {
   constructor(
     private readonly repository: BarRollupRepository,
     private readonly lookup: Pick<SymbolLookupService, 'resolve'>,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async bars(
@@ -100,9 +101,9 @@ export class TimeframeBarsService {
     const rule = bucketRule(timeframe);
     const start = rule.start(ms);
     const [bar] = await readThrough('bar roll-up failed', () =>
-      this.repository.rollup({
+      this.window(rule, {
         symbol,
-        buckets: bucketsOf(rule, [start]),
+        startsMs: [start],
         fromMs: start,
         toMs: rule.next(start),
         regularOnly: session === 'REGULAR',
@@ -144,9 +145,9 @@ export class TimeframeBarsService {
         windowFrom = starts[0];
         windowTo = rule.next(edge);
       }
-      const bars = await this.repository.rollup({
+      const bars = await this.window(rule, {
         symbol,
-        buckets: bucketsOf(rule, starts),
+        startsMs: starts,
         fromMs: windowFrom,
         toMs: windowTo,
         regularOnly,
@@ -158,7 +159,32 @@ export class TimeframeBarsService {
     }
     return out.slice(0, want);
   }
+
+  /**
+   * One window of buckets. Whole-day buckets go through the daily roll-up (closed days
+   * materialized, today from minutes); the others roll up minutes.
+   */
+  private window(
+    rule: BucketRule,
+    window: {
+      symbol: string;
+      startsMs: number[];
+      fromMs: number;
+      toMs: number;
+      regularOnly: boolean;
+      order: 'asc' | 'desc';
+    },
+  ): Promise<AggregateBar[]> {
+    if (rule.dayAligned)
+      return this.repository.rollupDays({
+        ...window,
+        materializeBeforeMs: DAY_RULE.start(this.now()),
+      });
+    return this.repository.rollup({ ...window, buckets: bucketsOf(rule, window.startsMs) });
+  }
 }
+
+const DAY_RULE = bucketRule({ multiplier: 1, unit: 'day' });
 
 function bucketsOf(rule: BucketRule, starts: number[]): RollupBuckets {
   return rule.fixedStepMs !== null
