@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import {
   COVERAGE_LOCK_SQL,
+  COVERAGE_SQL,
   DAYS_ASC_SQL,
   DAYS_DESC_SQL,
   MATERIALIZE_SQL,
@@ -46,6 +47,12 @@ export interface DayRollupWindow {
 export class DayRollupRepository {
   private maintained: Promise<boolean> | null = null;
   private readOnly = false;
+  /**
+   * Coverage seen per symbol. Only decides whether to try materializing (coverage only moves
+   * forward); the read itself takes coverage from the database, so a stale entry costs speed,
+   * never exactness.
+   */
+  private readonly covered = new Map<string, number>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -65,6 +72,10 @@ export class DayRollupRepository {
 
   /** Moves `symbol`'s coverage up to `targetMs` (a New York midnight). */
   private async materialize(symbol: string, targetMs: number): Promise<void> {
+    if ((this.covered.get(symbol) ?? -Infinity) >= targetMs) return;
+    const seen = await this.run<{ through_ms: string }>(COVERAGE_SQL, [symbol]);
+    if (seen.length > 0) this.covered.set(symbol, Number(seen[0].through_ms));
+    if ((this.covered.get(symbol) ?? -Infinity) >= targetMs) return;
     const target = new Date(targetMs).toISOString();
     for (let step = 0; step < MAX_STEPS; step++) {
       let rows: { through_ms: string }[];
@@ -76,7 +87,13 @@ export class DayRollupRepository {
         this.readOnly = true;
         return;
       }
-      if (rows.length === 0 || Number(rows[0].through_ms) >= targetMs) return;
+      if (rows.length === 0) {
+        // Nothing stored before the target: minutes written there later are read as minutes.
+        this.covered.set(symbol, targetMs);
+        return;
+      }
+      this.covered.set(symbol, Number(rows[0].through_ms));
+      if (Number(rows[0].through_ms) >= targetMs) return;
     }
   }
 

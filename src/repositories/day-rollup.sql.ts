@@ -11,6 +11,10 @@ const NY = `'America/New_York'`;
 export const ROLLUP_MAINTAINED_SQL = `SELECT EXISTS (SELECT 1 FROM pg_trigger
   WHERE tgname = '${ROLLUP_TRIGGER_NAME}' AND tgrelid = to_regclass('ohlcv_1min')) AS maintained`;
 
+/** $1's coverage (ms), no row when none. */
+export const COVERAGE_SQL = `SELECT (extract(epoch FROM through) * 1000)::bigint::text AS through_ms
+  FROM bar_rollup_coverage WHERE symbol = $1`;
+
 /** Taken by a materializer on PostgreSQL before MATERIALIZE_SQL, in the same transaction. */
 export const COVERAGE_LOCK_SQL = `SELECT pg_advisory_xact_lock(${ROLLUP_LOCK.classid}, ${ROLLUP_LOCK.coverage})`;
 

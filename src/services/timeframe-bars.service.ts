@@ -126,8 +126,13 @@ export class TimeframeBarsService {
     let at = range.at;
     while (out.length < want) {
       const k = want - out.length;
-      const edge =
-        sort === 'asc'
+      // A range that cannot hold more than k buckets is one window: no edge probe needed.
+      const whole = out.length === 0 && fewerBucketsThan(rule, range.hi - range.lo, k);
+      const edge = whole
+        ? sort === 'asc'
+          ? at
+          : at - 1
+        : sort === 'asc'
           ? await this.repository.edgeMinute(symbol, at, range.hi, regularOnly, 'asc')
           : await this.repository.edgeMinute(symbol, range.lo, at, regularOnly, 'desc');
       if (edge === null) break;
@@ -185,6 +190,14 @@ export class TimeframeBarsService {
 }
 
 const DAY_RULE = bucketRule({ multiplier: 1, unit: 'day' });
+/** The shortest day-aligned bucket: a 23-hour day. */
+const SHORTEST_DAY_MS = 23 * 3_600_000;
+
+/** Whether `spanMs` surely holds at most `k` buckets of `rule` (false when unsure). */
+function fewerBucketsThan(rule: BucketRule, spanMs: number, k: number): boolean {
+  const shortest = rule.fixedStepMs ?? (rule.dayAligned ? SHORTEST_DAY_MS : null);
+  return shortest !== null && Math.ceil(spanMs / shortest) + 1 <= k;
+}
 
 function bucketsOf(rule: BucketRule, starts: number[]): RollupBuckets {
   return rule.fixedStepMs !== null
