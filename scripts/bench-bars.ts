@@ -145,7 +145,9 @@ async function main(): Promise<void> {
       },
     ];
     const results: Record<string, unknown>[] = [];
-    console.log('case                                          bars   roll-up path p50/p99   plain minutes p50/p99   bare scan p99   target');
+    console.log(
+      'case                                          bars   roll-up path p50/p99   plain minutes p50/p99   bare scan p99   target',
+    );
     for (const c of cases) {
       const rollup: number[] = [];
       const minutes: number[] = [];

@@ -50,9 +50,7 @@ export async function measureWriteCost(
   const off: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const enabled = round % 4 === 0 || round % 4 === 3;
-    await dataSource.query(
-      `ALTER TABLE ohlcv_1min ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER USER`,
-    );
+    await dataSource.query(`ALTER TABLE ohlcv_1min ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER USER`);
     const minute = base + round * 60_000;
     for (const seconds of [
       [0, 10],

@@ -58,7 +58,8 @@ export class BarRollupRepository {
    */
   async rollupDays(window: DayRollupWindow): Promise<AggregateBar[]> {
     const rows = await this.days.rollup(window);
-    if (rows === null) return this.rollup({ ...window, buckets: { kind: 'listed', startsMs: window.startsMs } });
+    if (rows === null)
+      return this.rollup({ ...window, buckets: { kind: 'listed', startsMs: window.startsMs } });
     return rows.map((row) =>
       toAggregateBar(window.symbol, row, new Date(window.startsMs[Number(row.bucket) - 1])),
     );

@@ -1,4 +1,9 @@
-import { DAY_AGGREGATES, REGULAR_MINUTE, ROLLUP_LOCK, ROLLUP_TRIGGER_NAME } from '../migrations/day-rollup-ddl';
+import {
+  DAY_AGGREGATES,
+  REGULAR_MINUTE,
+  ROLLUP_LOCK,
+  ROLLUP_TRIGGER_NAME,
+} from '../migrations/day-rollup-ddl';
 
 /**
  * Statements over the daily roll-up (`bar_rollup_day`, `bar_rollup_coverage`; schema and
@@ -91,3 +96,20 @@ ORDER BY 1 ${order}`;
 
 export const DAYS_ASC_SQL = daysSql('ASC');
 export const DAYS_DESC_SQL = daysSql('DESC');
+
+/**
+ * `npm run validate`: the newest $1 materialized (symbol, session, day) rows recomputed from
+ * their minutes; `differing` counts rows whose values are not the minutes' roll-up (0 when exact).
+ */
+export const ROLLUP_DRIFT_SQL = `
+SELECT count(*)::int AS days, count(*) FILTER (WHERE r.minutes IS DISTINCT FROM d.minutes
+    OR r.volume IS DISTINCT FROM d.volume OR r.high IS DISTINCT FROM d.high OR r.low IS DISTINCT FROM d.low
+    OR r.open IS DISTINCT FROM d.open OR r.close IS DISTINCT FROM d.close
+    OR r.vwap_sum IS DISTINCT FROM d.vwap_sum OR r.vwap_volume IS DISTINCT FROM d.vwap_volume)::int AS differing
+FROM (SELECT * FROM bar_rollup_day ORDER BY day_start DESC LIMIT $1) d
+CROSS JOIN LATERAL (
+  SELECT ${DAY_AGGREGATES}
+  FROM ohlcv_1min m WHERE m.symbol = d.symbol AND m."timestamp" >= d.day_start
+    AND m."timestamp" < ((d.day_start AT TIME ZONE ${NY}) + interval '1 day') AT TIME ZONE ${NY}
+    AND (NOT d.regular OR ${REGULAR_MINUTE('m."timestamp"')})
+) AS r(open, high, low, close, volume, vwap_sum, vwap_volume, minutes)`;

@@ -26,7 +26,12 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     { level: 'info' },
     { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   );
-  const config = loadConfig({ PORT: '0', FLUSH_INTERVAL_MS: '50', SIM_HISTORY_SESSIONS: '0', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    FLUSH_INTERVAL_MS: '50',
+    SIM_HISTORY_SESSIONS: '0',
+    ...env,
+  });
   const app = await startApp(config, { logger });
   return { app, logs };
 }

@@ -64,7 +64,10 @@ describe.each(testDatabaseKinds())('simulator history preload (%s)', (kind) => {
     const first = await start();
     app = first.app;
     const running = app;
-    expect(await getJson(`${running.url}/healthz`)).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await getJson(`${running.url}/healthz`)).toEqual({
+      status: 200,
+      body: { status: 'ok' },
+    });
     await waitFor(
       () => first.logs.some((l) => l.msg === 'history preload: session loaded'),
       () => `preload log: ${JSON.stringify(first.logs.filter((l) => l.component === 'history'))}`,

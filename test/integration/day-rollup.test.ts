@@ -95,11 +95,21 @@ describe.each(testDatabaseKinds())('daily roll-up stays exact under every writer
         expect(JSON.stringify(page.bars)).toBe(JSON.stringify(plain.bars));
         const want = rollUpTimeframe(oracleBars, SYMBOL, timeframe, session);
         expect(
-          page.bars.map((b) => [b.timestamp.getTime(), +b.open, +b.high, +b.low, +b.close, b.volume, b.minutes]),
-        ).toEqual(want.map((b) => [b.startMs, b.open, b.high, b.low, b.close, b.volume, b.minutes]));
+          page.bars.map((b) => [
+            b.timestamp.getTime(),
+            +b.open,
+            +b.high,
+            +b.low,
+            +b.close,
+            b.volume,
+            b.minutes,
+          ]),
+        ).toEqual(
+          want.map((b) => [b.startMs, b.open, b.high, b.low, b.close, b.volume, b.minutes]),
+        );
         page.bars.forEach((bar, i) => {
           if (want[i].vwap === null) expect(bar.vwap).toBeNull();
-          else expect(Math.abs(Number(bar.vwap) - want[i].vwap!)).toBeLessThan(1e-6);
+          else expect(Math.abs(Number(bar.vwap) - want[i].vwap)).toBeLessThan(1e-6);
         });
       }
     }
@@ -168,7 +178,13 @@ describe.each(testDatabaseKinds())('daily roll-up stays exact under every writer
     ]);
     await expectExact();
     const live = minute(gap, 90.25, 77);
-    const delta: BarDelta = { ...live, openSecond: 3, closeSecond: 9, maskLo: 0b1111111000, maskHi: 0 };
+    const delta: BarDelta = {
+      ...live,
+      openSecond: 3,
+      closeSecond: 9,
+      maskLo: 0b1111111000,
+      maskHi: 0,
+    };
     await createOhlcvRepository(db.dataSource).upsertDeltas([delta]);
     stored.set(gap, live);
     const cutoff = Date.parse('2025-03-07T15:00:00Z');

@@ -26,7 +26,11 @@ export function lastSessionBefore(nowMs: number): Session {
     const date = new Date(Math.floor(wall / DAY_MS) * DAY_MS - back * DAY_MS);
     const weekday = date.getUTCDay();
     if (weekday === 0 || weekday === 6) continue;
-    const midnight = newYorkMidnight(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
+    const midnight = newYorkMidnight(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+    );
     const session = {
       day: date.toISOString().slice(0, 10),
       fromMs: midnight + EXTENDED_OPEN_MINUTE * 60_000,
@@ -69,7 +73,10 @@ export class SessionPreload {
   /** Starts in the background; resolves (never rejects) when done, skipped or stopped. */
   start(): Promise<HistorySummary | null> {
     this.running ??= this.run().catch((error: unknown) => {
-      this.ports.logger.warn({ err: error }, 'history preload failed; the chart fills as bars arrive');
+      this.ports.logger.warn(
+        { err: error },
+        'history preload failed; the chart fills as bars arrive',
+      );
       return null;
     });
     return this.running;
@@ -88,7 +95,9 @@ export class SessionPreload {
       await new Promise((resolve) => setTimeout(resolve, this.ports.pollMs ?? 250));
     }
     if (this.stopped) return null;
-    const have = new Set(await this.ports.symbolsWithMinutes(symbols, session.fromMs, session.toMs));
+    const have = new Set(
+      await this.ports.symbolsWithMinutes(symbols, session.fromMs, session.toMs),
+    );
     const missing = symbols.filter((symbol) => !have.has(symbol));
     if (missing.length === 0) {
       logger.info({ session: session.day }, 'history preload: session already stored, skipped');

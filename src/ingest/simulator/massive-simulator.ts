@@ -162,7 +162,10 @@ export class MassiveSimulator {
     const due: Correction[] = [];
     const onGenerated = this.options.onEventsGenerated;
     while (this.generatedUntilMs + 1000 <= untilMs) {
-      if (this.generatedUntilMs >= (this.options.history?.toMs ?? Infinity) && this.historyPending()) {
+      if (
+        this.generatedUntilMs >= (this.options.history?.toMs ?? Infinity) &&
+        this.historyPending()
+      ) {
         this.skipToLive();
         continue;
       }

@@ -141,5 +141,7 @@ export function validateSimulatorOptions(options: SimulatorOptions): void {
       (options.startMs === undefined || history.toMs <= options.startMs)
     )
   )
-    fail(`history must be integer ms with fromMs < toMs <= startMs (got ${JSON.stringify(history)})`);
+    fail(
+      `history must be integer ms with fromMs < toMs <= startMs (got ${JSON.stringify(history)})`,
+    );
 }
