@@ -42,12 +42,14 @@ describe('simulator history (REST only, never broadcast)', () => {
     expect(sim.historyPending()).toBe(false);
     expect(sim.now()).toBe(startMs);
     expect(broadcast).toHaveLength(0);
-    sim.advance(startMs + 120_000);
+    // 20 live minutes: longer than any correction delay, so no correction of a history second
+    // is ever broadcast (they all reached REST when the history ended).
+    sim.advance(startMs + 20 * 60_000);
     expect(broadcast.length).toBeGreaterThan(0);
     expect(Math.min(...broadcast)).toBe(startMs);
     const { restUrl } = await sim.start(0);
     try {
-      const url = `${restUrl}/v2/aggs/ticker/AAPL/range/1/minute/${session.fromMs}/${startMs + 119_999}?apiKey=k&limit=5000`;
+      const url = `${restUrl}/v2/aggs/ticker/AAPL/range/1/minute/${session.fromMs}/${startMs + 2 * 60_000 - 1}?apiKey=k&limit=5000`;
       const body = (await (await fetch(url)).json()) as { results: { t: number }[] };
       const times = body.results.map((r) => r.t);
       expect(times.filter((t) => t < session.toMs)).toHaveLength(960);

@@ -208,9 +208,15 @@ export class MassiveSimulator {
     for (let i = 0; i < due.length; i++) this.book.correct(due[i].previous, due[i].next);
   }
 
-  /** From the end of the history to the live start: no seconds (a market closed overnight). */
+  /**
+   * From the end of the history to the live start: no seconds (a market closed overnight).
+   * Every correction still scheduled for a history second reaches REST now (the schedule is
+   * visited second by second), so none is broadcast live as a stray second of the history.
+   */
   private skipToLive(): void {
-    this.applyCorrections(this.liveFromMs, []);
+    const due: Correction[] = [];
+    const last = this.generatedUntilMs + this.options.correctionMaxDelayMs;
+    for (let t = this.generatedUntilMs; t <= last; t += 1000) this.applyCorrections(t, due);
     this.generatedUntilMs = this.liveFromMs;
   }
 
