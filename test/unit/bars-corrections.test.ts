@@ -138,7 +138,17 @@ describe('MinuteBarAggregator corrections (re-broadcast seconds)', () => {
     expect(agg.takeDirty()).toEqual([expect.objectContaining({ volume: 9, replace: true })]);
   });
 
-  it('random seconds with 5 % re-broadcasts end equal to the oracle (latest version wins)', () => {
+  // Any decimals (kept as doubles on the side) and cent prices that mostly fit the 16-bit
+  // columns but now and then move more than 3.27 from the bar's first price (kept wide).
+  const anyPrice = (random: () => number) => 100 + random();
+  const centPrice = (random: () => number) =>
+    Math.round((random() < 0.1 ? 1 + 2000 * random() : 50 + 5 * random()) * 100) / 100;
+  const anyRaise = (random: () => number) => random();
+  const centRaise = (random: () => number) => Math.round(random() * 400) / 100;
+  it.each([
+    ['any decimals', anyPrice, anyRaise],
+    ['cent prices, some far from the first', centPrice, centRaise],
+  ])('random seconds with 5 %% re-broadcasts end equal to the oracle (%s)', (_, price, raise) => {
     const random = seededRandom(7);
     const agg = new MinuteBarAggregator();
     const oracle = new BarOracle();
@@ -150,7 +160,7 @@ describe('MinuteBarAggregator corrections (re-broadcast seconds)', () => {
           if (random() < 0.3) continue;
           const t = tick(sym, m, s, {
             volume: 1 + Math.floor(random() * 100),
-            close: 100 + random(),
+            close: price(random),
           });
           sent.push(t);
           agg.apply(t);
@@ -161,7 +171,7 @@ describe('MinuteBarAggregator corrections (re-broadcast seconds)', () => {
             const fix = {
               ...old,
               volume: old.volume + 1 + Math.floor(random() * 50),
-              high: old.high + random(),
+              high: Math.round((old.high + raise(random)) * 10_000) / 10_000,
             };
             agg.apply(fix);
             oracle.add(fromTick(fix));

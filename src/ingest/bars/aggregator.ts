@@ -239,6 +239,7 @@ export class MinuteBarAggregator extends BarBook {
   private close(bar: BarState): void {
     if (bar.closed) return;
     bar.closed = true;
+    bar.releasePending();
     this.open.remove(bar);
     this.count.barsClosed++;
     // An unseeded bar is announced once its stored part is known: applySeeds.

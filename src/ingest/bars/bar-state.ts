@@ -3,7 +3,7 @@ import type { BarDelta } from '../../domain/bar-delta';
 import type { MinuteBar, OhlcvValues } from '../../domain/minute-bar';
 import { HALF_MASK, highBit, lowBit } from '../../domain/seconds-mask';
 import { Rollup } from './rollup';
-import type { MinuteSeconds } from './minute-seconds';
+import { priceBaseOf, type MinuteSeconds } from './minute-seconds';
 
 /** The seconds of its minute one tick covers, as a span and as mask bits. */
 export interface Coverage {
@@ -66,7 +66,11 @@ export class BarState {
   lifeLo = 0;
   lifeHi = 0;
   readonly whole = new Rollup();
-  readonly pending = new Rollup();
+  /**
+   * Seconds not handed to the writer yet. Released once a closed bar's delta is taken: most
+   * bars of the correction window are closed and idle, and this is a sixth of their cost.
+   */
+  private pending: Rollup | null = new Rollup();
   /**
    * The part of the bar known only as a roll-up (its stored row when seeded, an `AM` minute):
    * a repeat of one of its seconds cannot be applied from memory.
@@ -79,6 +83,8 @@ export class BarState {
    */
   slab: MinuteSeconds | null = null;
   head = -1;
+  /** This bar's price base in its slab (set by its first second). */
+  priceBase = 0;
   /** A second was corrected: the next write replaces the stored row with the whole bar. */
   rewrite = false;
   closed = false;
@@ -108,9 +114,12 @@ export class BarState {
       this.addBase(tick, c.first, c.last, c.lo, c.hi);
     } else {
       this.whole.add(tick, c.first, c.last, c.lo, c.hi);
-      if (this.slab !== null) this.head = this.slab.append(this.head, c.first, tick);
+      if (this.slab !== null) {
+        if (this.head < 0) this.priceBase = priceBaseOf(tick);
+        this.head = this.slab.append(this.head, c.first, tick, this.priceBase);
+      }
     }
-    this.pending.add(tick, c.first, c.last, c.lo, c.hi);
+    (this.pending ??= new Rollup()).add(tick, c.first, c.last, c.lo, c.hi);
     return 'added';
   }
 
@@ -130,8 +139,8 @@ export class BarState {
     const sameEdges =
       (c.first !== w.openSecond || tick.open === w.open) &&
       (c.first !== w.closeSecond || tick.close === w.close);
-    if (sameEdges && slab.same(entry, tick)) return 'identical';
-    slab.replace(entry, tick);
+    if (sameEdges && slab.same(entry, tick, this.priceBase)) return 'identical';
+    slab.replace(entry, tick, this.priceBase);
     this.recompute(c.first, tick);
     this.rewrite = true;
     return 'corrected';
@@ -166,7 +175,8 @@ export class BarState {
     };
     if (b !== null && !b.isEmpty) fold(b.high, b.low, b.volume, b.vwap());
     if (this.slab !== null)
-      for (const r of this.slab.chain(this.head)) fold(r.high, r.low, r.volume, r.vwap);
+      for (const r of this.slab.chain(this.head, this.priceBase))
+        fold(r.high, r.low, r.volume, r.vwap);
     w.restore({
       open: second === w.openSecond ? tick.open : w.open,
       close: second === w.closeSecond ? tick.close : w.close,
@@ -179,9 +189,14 @@ export class BarState {
     });
   }
 
+  /** A closed bar with nothing pending gives its pending roll-up back (see `pending`). */
+  releasePending(): void {
+    if (this.closed && !this.dirty) this.pending = null;
+  }
+
   /** The pending delta, or the whole bar as a replace when a second was corrected. */
   takeDelta(): BarDelta {
-    const p = this.rewrite ? this.whole : this.pending;
+    const p = this.rewrite || this.pending === null ? this.whole : this.pending;
     const delta: BarDelta = {
       symbol: this.owner.symbol,
       minuteStartMs: this.minuteStartMs,
@@ -197,7 +212,8 @@ export class BarState {
       maskHi: p.maskHi,
       ...(this.rewrite ? { replace: true as const } : {}),
     };
-    this.pending.reset();
+    if (this.closed) this.pending = null;
+    else this.pending?.reset();
     this.rewrite = false;
     return delta;
   }
