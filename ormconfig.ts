@@ -7,11 +7,16 @@ import { PatternEntity } from './src/entities/pattern.entity';
 import { SymbolEntity } from './src/entities/symbol.entity';
 import { InitialSchema1764000000000 } from './src/migrations/1764000000000-InitialSchema';
 import { ValidateAdoptedConstraints1764100000000 } from './src/migrations/1764100000000-ValidateAdoptedConstraints';
+import { DailyRollups1764200000000 } from './src/migrations/1764200000000-DailyRollups';
 import type { SchemaPlan } from './src/migrations/adoption/adoption-plan';
 import { preflightBeforeMigrations } from './src/migrations/adoption/schema-preflight';
 
 export const entities = [SymbolEntity, OhlcvMinuteEntity, PatternEntity];
-export const migrations = [InitialSchema1764000000000, ValidateAdoptedConstraints1764100000000];
+export const migrations = [
+  InitialSchema1764000000000,
+  ValidateAdoptedConstraints1764100000000,
+  DailyRollups1764200000000,
+];
 
 /**
  * The one DataSource factory for the app, the TypeORM CLI, tests and benches: a real

@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from './config';
 import type { TickSource } from './domain/tick';
-import type { IngestOptions } from './ingest/create-ingest';
+import type { Ingest, IngestOptions } from './ingest/create-ingest';
+import { lastSessionBefore, SessionPreload } from './ingest/history/session-preload';
 import type { MassiveSimulator } from './ingest/simulator/massive-simulator';
+import type { Logger } from './logger';
+import type { OhlcvRepository } from './repositories/ohlcv.repository';
 
 /**
  * What every composition (ROLE=all, ingest, api) takes from the configuration alike: the feed
@@ -61,6 +64,44 @@ export function feedPorts(
       maxMinutes: config.backfillMaxMinutes,
     },
   };
+}
+
+/** The simulator's history option: the last whole session before now, when wanted. */
+export function simulatorHistory(
+  config: AppConfig,
+  nowMs: number,
+): { history?: { fromMs: number; toMs: number } } {
+  if (config.simHistorySessions === 0) return {};
+  const { fromMs, toMs } = lastSessionBefore(nowMs);
+  return { history: { fromMs, toMs } };
+}
+
+/**
+ * Loads the simulator's history session into the database in the background (after the
+ * service is up), unless it is stored already; null when there is nothing to preload.
+ */
+export function startSessionPreload(
+  config: AppConfig,
+  simulator: MassiveSimulator | null,
+  ingest: Ingest,
+  ohlcv: OhlcvRepository,
+  logger: Logger,
+): SessionPreload | null {
+  const client = ingest.backfillClient;
+  if (simulator === null || client === null || config.simHistorySessions === 0) return null;
+  const history = simulator.history();
+  if (history === null) return null;
+  const preload = new SessionPreload({
+    symbols: simulator.symbols,
+    session: { ...history, day: lastSessionBefore(history.toMs).day },
+    pending: () => simulator.historyPending(),
+    symbolsWithMinutes: (symbols, fromMs, toMs) => ohlcv.symbolsWithMinutes(symbols, fromMs, toMs),
+    fetchMinuteBars: (symbol, fromMs, toMs) => client.fetchMinuteBars(symbol, fromMs, toMs),
+    replaceMinuteBars: (bars) => ingest.writer.writeRestBars(bars, 'final'),
+    logger: logger.child({ component: 'history' }),
+  });
+  void preload.start();
+  return preload;
 }
 
 export function simulatorSymbols(config: AppConfig): { symbols?: string[] } {

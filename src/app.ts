@@ -27,7 +27,9 @@ import {
   DRAIN_TIMEOUT_MS,
   feedPorts,
   resolveFeed,
+  simulatorHistory,
   simulatorSymbols,
+  startSessionPreload,
 } from './app-parts';
 
 export { DRAIN_TIMEOUT_MS } from './app-parts';
@@ -80,6 +82,7 @@ export async function startApp(
           // Massive allows one socket per key unless more are bought: the app's own limit.
           maxConnections: config.maxConnections,
           ...simulatorSymbols(config),
+          ...simulatorHistory(config, Date.now()),
           logger,
         })
       : null;
@@ -166,6 +169,8 @@ export async function startApp(
           logger.child({ component: 'retention' }),
         );
   retention?.start();
+  // After the server is up: a first start's chart gets the simulator's last session.
+  const preload = startSessionPreload(config, simulator, ingest, ohlcv, logger);
   logger.info(
     { url: server.url },
     `TickStock listening: dashboard ${server.url}/ · GraphQL ${server.url}/graphql`,
@@ -175,6 +180,7 @@ export async function startApp(
   const stop = async (): Promise<void> => {
     logger.info('stopping: feed, then bars and patterns drain, then API and database');
     try {
+      await preload?.stop();
       await retention?.stop();
       await ingest.stop({ drainTimeoutMs: DRAIN_TIMEOUT_MS });
     } finally {

@@ -81,6 +81,8 @@ export interface AppConfig {
   /** Wait after an eviction before reconnecting (jittered to 50–100 %). */
   feedEvictionBackoffMs: number;
   simulator: SimulatorConfig;
+  /** Past sessions of simulated history loaded on start when the database lacks them (0 or 1). */
+  simHistorySessions: number;
   apiToken: string | null;
   redisUrl: string | null;
   patternChannel: string;
@@ -197,6 +199,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       seed: reader.int('SIM_SEED', 42, 0, 2 ** 31 - 1),
       correctionRate: reader.number('SIM_CORRECTION_RATE', 0.02, 0, 0.5),
     },
+    simHistorySessions: reader.int('SIM_HISTORY_SESSIONS', 1, 0, 1),
     apiToken: reader.optional('API_TOKEN'),
     redisUrl: reader.optional('REDIS_URL'),
     patternChannel: reader.string('PATTERN_CHANNEL', 'tickstock.events.patterns'),

@@ -33,7 +33,14 @@ export class MemberProcess {
       Object.entries(process.env).filter(([key]) => !CONFIG_KEY.test(key)),
     );
     this.child = spawn(process.execPath, [SERVICE_ENTRY], {
-      env: { ...base, PORT: '0', LOG_LEVEL: 'info', INSTANCE_ID: name, ...env },
+      env: {
+        ...base,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        INSTANCE_ID: name,
+        SIM_HISTORY_SESSIONS: '0',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log = createWriteStream(logFile);

@@ -9,6 +9,7 @@ import {
   ROLLUP_LISTED_DESC_SQL,
 } from './bar-rollup.sql';
 import { RepositoryError } from './repository-error';
+import { DayRollupRepository, type DayRollupWindow } from './day-rollup.repository';
 
 /** Which buckets one roll-up statement forms. */
 export type RollupBuckets =
@@ -45,7 +46,24 @@ interface RollupRow {
  * RepositoryError.
  */
 export class BarRollupRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly days: DayRollupRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.days = new DayRollupRepository(dataSource);
+  }
+
+  /**
+   * Day-aligned buckets (days, weeks, months) through the daily roll-up where it is maintained
+   * (materialized closed days + the minutes after them), else from minutes alone. Same values.
+   */
+  async rollupDays(window: DayRollupWindow): Promise<AggregateBar[]> {
+    const rows = await this.days.rollup(window);
+    if (rows === null)
+      return this.rollup({ ...window, buckets: { kind: 'listed', startsMs: window.startsMs } });
+    return rows.map((row) =>
+      toAggregateBar(window.symbol, row, new Date(window.startsMs[Number(row.bucket) - 1])),
+    );
+  }
 
   /** The non-empty buckets of one window, in `order`. */
   async rollup(window: RollupWindow): Promise<AggregateBar[]> {

@@ -4,6 +4,7 @@ import {
   NEWEST_BAR_PER_SYMBOL_SQL,
   RECENT_WRITES_SQL,
 } from './monitoring.sql';
+import { ROLLUP_DRIFT_SQL } from './day-rollup.sql';
 
 export interface NewestBar {
   symbol: string;
@@ -23,6 +24,15 @@ export class MonitoringRepository {
   /** Rows of the "bars per symbol in the last hour" query. */
   async barsPerSymbolLastHour(): Promise<number> {
     return ((await this.runner.query(BARS_PER_SYMBOL_LAST_HOUR_SQL)) as unknown[]).length;
+  }
+
+  /** The newest `limit` materialized daily roll-up rows checked against their minutes. */
+  async dailyRollupDrift(limit = 500): Promise<{ days: number; differing: number }> {
+    const rows = (await this.runner.query(ROLLUP_DRIFT_SQL, [limit])) as {
+      days: number;
+      differing: number;
+    }[];
+    return { days: Number(rows[0]?.days ?? 0), differing: Number(rows[0]?.differing ?? 0) };
   }
 
   async newestBars(): Promise<NewestBar[]> {

@@ -20,6 +20,7 @@ import {
   REST_FINAL_SQL,
   REST_PROMPT_SQL,
   REWRITE_SQL,
+  SYMBOLS_WITH_MINUTES_SQL,
   UPSERT_DELTAS_SQL,
 } from './ohlcv.sql';
 import { SymbolRepository } from './symbol.repository';
@@ -185,6 +186,20 @@ export class OhlcvRepository {
       );
     }
     return latest;
+  }
+
+  /** Of `symbols`, those with any stored minute in [fromMs, toMs). */
+  async symbolsWithMinutes(
+    symbols: readonly string[],
+    fromMs: number,
+    toMs: number,
+  ): Promise<string[]> {
+    const rows = await this.table.query<{ symbol: string }[]>(SYMBOLS_WITH_MINUTES_SQL, [
+      [...symbols],
+      new Date(fromMs).toISOString(),
+      new Date(toMs).toISOString(),
+    ]);
+    return rows.map((row) => row.symbol);
   }
 
   private async run(sql: string, rows: readonly BarDelta[], into: StoredBar[]): Promise<void> {

@@ -135,3 +135,8 @@ export const DELETE_OFF_MINUTE_ROWS_SQL = `
 DELETE FROM ohlcv_1min
 WHERE symbol = $1 AND "timestamp" = ANY($2::timestamptz[])
   AND date_trunc('minute', "timestamp") <> "timestamp"`;
+
+/** Of $1, the symbols with any stored minute in [$2, $3) (one index probe each). */
+export const SYMBOLS_WITH_MINUTES_SQL = `SELECT s.symbol FROM unnest($1::varchar[]) AS s(symbol)
+WHERE EXISTS (SELECT 1 FROM ohlcv_1min o WHERE o.symbol = s.symbol
+  AND o."timestamp" >= $2::timestamptz AND o."timestamp" < $3::timestamptz)`;

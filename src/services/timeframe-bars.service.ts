@@ -52,6 +52,7 @@ export class TimeframeBarsService {
   constructor(
     private readonly repository: BarRollupRepository,
     private readonly lookup: Pick<SymbolLookupService, 'resolve'>,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async bars(
@@ -100,9 +101,9 @@ export class TimeframeBarsService {
     const rule = bucketRule(timeframe);
     const start = rule.start(ms);
     const [bar] = await readThrough('bar roll-up failed', () =>
-      this.repository.rollup({
+      this.window(rule, {
         symbol,
-        buckets: bucketsOf(rule, [start]),
+        startsMs: [start],
         fromMs: start,
         toMs: rule.next(start),
         regularOnly: session === 'REGULAR',
@@ -125,8 +126,13 @@ export class TimeframeBarsService {
     let at = range.at;
     while (out.length < want) {
       const k = want - out.length;
-      const edge =
-        sort === 'asc'
+      // A range that cannot hold more than k buckets is one window: no edge probe needed.
+      const whole = out.length === 0 && fewerBucketsThan(rule, range.hi - range.lo, k);
+      const edge = whole
+        ? sort === 'asc'
+          ? at
+          : at - 1
+        : sort === 'asc'
           ? await this.repository.edgeMinute(symbol, at, range.hi, regularOnly, 'asc')
           : await this.repository.edgeMinute(symbol, range.lo, at, regularOnly, 'desc');
       if (edge === null) break;
@@ -144,9 +150,9 @@ export class TimeframeBarsService {
         windowFrom = starts[0];
         windowTo = rule.next(edge);
       }
-      const bars = await this.repository.rollup({
+      const bars = await this.window(rule, {
         symbol,
-        buckets: bucketsOf(rule, starts),
+        startsMs: starts,
         fromMs: windowFrom,
         toMs: windowTo,
         regularOnly,
@@ -158,6 +164,39 @@ export class TimeframeBarsService {
     }
     return out.slice(0, want);
   }
+
+  /**
+   * One window of buckets. Whole-day buckets go through the daily roll-up (closed days
+   * materialized, today from minutes); the others roll up minutes.
+   */
+  private window(
+    rule: BucketRule,
+    window: {
+      symbol: string;
+      startsMs: number[];
+      fromMs: number;
+      toMs: number;
+      regularOnly: boolean;
+      order: 'asc' | 'desc';
+    },
+  ): Promise<AggregateBar[]> {
+    if (rule.dayAligned)
+      return this.repository.rollupDays({
+        ...window,
+        materializeBeforeMs: DAY_RULE.start(this.now()),
+      });
+    return this.repository.rollup({ ...window, buckets: bucketsOf(rule, window.startsMs) });
+  }
+}
+
+const DAY_RULE = bucketRule({ multiplier: 1, unit: 'day' });
+/** The shortest day-aligned bucket: a 23-hour day. */
+const SHORTEST_DAY_MS = 23 * 3_600_000;
+
+/** Whether `spanMs` surely holds at most `k` buckets of `rule` (false when unsure). */
+function fewerBucketsThan(rule: BucketRule, spanMs: number, k: number): boolean {
+  const shortest = rule.fixedStepMs ?? (rule.dayAligned ? SHORTEST_DAY_MS : null);
+  return shortest !== null && Math.ceil(spanMs / shortest) + 1 <= k;
 }
 
 function bucketsOf(rule: BucketRule, starts: number[]): RollupBuckets {

@@ -25,6 +25,8 @@ export interface BucketRule {
   next(ms: number): number;
   /** Width in ms when every bucket has the same width (SQL can bin it alone), else null. */
   readonly fixedStepMs: number | null;
+  /** Every bucket is whole New York days (days, weeks, months, 24 hours). */
+  readonly dayAligned: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -56,7 +58,12 @@ export function bucketRule(timeframe: Timeframe, field = 'timeframe'): BucketRul
     const minutes = unit === 'hour' ? multiplier * 60 : multiplier;
     if (60 % minutes === 0) return fixedRule(timeframe, minutes * MINUTE_MS);
     if (minutes % 60 === 0 && 1440 % minutes === 0)
-      return wallRule(timeframe, (wall) => floorTo(wall, minutes * MINUTE_MS), minutes * MINUTE_MS);
+      return wallRule(
+        timeframe,
+        (wall) => floorTo(wall, minutes * MINUTE_MS),
+        minutes * MINUTE_MS,
+        minutes === 1440,
+      );
     throw new InvalidInputError(
       `${field} ${label} is not aligned to the clock: use minutes dividing an hour (1, 2, 3, 5, 10, 15, 20, 30, 60) or hours dividing a day (1, 2, 3, 4, 6, 8, 12, 24)`,
       field,
@@ -64,12 +71,12 @@ export function bucketRule(timeframe: Timeframe, field = 'timeframe'): BucketRul
   }
   if (unit === 'day') {
     const width = multiplier * DAY_MS;
-    return wallRule(timeframe, (wall) => floorTo(wall, width), width);
+    return wallRule(timeframe, (wall) => floorTo(wall, width), width, true);
   }
   if (unit === 'week') {
     const width = multiplier * 7 * DAY_MS;
     const origin = FIRST_MONDAY_DAY * DAY_MS;
-    return wallRule(timeframe, (wall) => origin + floorTo(wall - origin, width), width);
+    return wallRule(timeframe, (wall) => origin + floorTo(wall - origin, width), width, true);
   }
   if (12 % multiplier !== 0)
     throw new InvalidInputError(
@@ -87,6 +94,7 @@ function fixedRule(timeframe: Timeframe, stepMs: number): BucketRule {
   return {
     timeframe,
     fixedStepMs: stepMs,
+    dayAligned: false,
     start: (ms) => floorTo(ms, stepMs),
     next: (ms) => floorTo(ms, stepMs) + stepMs,
   };
@@ -97,10 +105,12 @@ function wallRule(
   timeframe: Timeframe,
   wallStart: (wallMs: number) => number,
   wallWidthMs: number,
+  dayAligned: boolean,
 ): BucketRule {
   return {
     timeframe,
     fixedStepMs: null,
+    dayAligned,
     start: (ms) => fromNewYorkWall(wallStart(toNewYorkWall(ms))),
     next: (ms) => fromNewYorkWall(wallStart(toNewYorkWall(ms)) + wallWidthMs),
   };
@@ -117,6 +127,7 @@ function monthRule(timeframe: Timeframe): BucketRule {
   return {
     timeframe,
     fixedStepMs: null,
+    dayAligned: true,
     start: (ms) => instantOf(monthIndex(ms)),
     next: (ms) => instantOf(monthIndex(ms) + n),
   };

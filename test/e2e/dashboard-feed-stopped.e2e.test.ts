@@ -40,6 +40,7 @@ describeBrowser('dashboard: case-sensitive tickers and a feed stopped for good',
       loadConfig({
         ...feedEnv(feed),
         DATABASE_URL: 'memory://',
+        SIM_HISTORY_SESSIONS: '0',
         PORT: '0',
         POLL_MS: '1000',
         LOG_LEVEL: 'silent',

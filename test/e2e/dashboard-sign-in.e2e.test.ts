@@ -31,6 +31,7 @@ describeBrowser('dashboard sign-in with API_TOKEN (headless Chromium)', () => {
     app = await startApp(
       loadConfig({
         DATABASE_URL: 'memory://',
+        SIM_HISTORY_SESSIONS: '0',
         PORT: '0',
         SYMBOLS: 'AAPL,MSFT',
         SIM_ACCELERATION: '30',

@@ -51,6 +51,7 @@ describeBrowser('dashboard timeframes and history in headless Chromium', () => {
     app = await startApp(
       loadConfig({
         DATABASE_URL: 'memory://',
+        SIM_HISTORY_SESSIONS: '0',
         PORT: '0',
         SYMBOLS: 'AAPL,MSFT',
         SIM_ACCELERATION: '30',

@@ -62,6 +62,7 @@ describeBrowser('dashboard in headless Chromium', () => {
     app = await startApp(
       loadConfig({
         DATABASE_URL: 'memory://',
+        SIM_HISTORY_SESSIONS: '0',
         PORT: '0',
         SYMBOLS: 'AAPL,MSFT,NVDA',
         SIM_ACCELERATION: String(ACCELERATION),

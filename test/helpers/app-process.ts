@@ -98,7 +98,7 @@ export class ServiceProcess {
     );
     this.child = spawn(process.execPath, [service.entry], {
       cwd: ROOT,
-      env: { ...base, ...service.env, ...env },
+      env: { ...base, SIM_HISTORY_SESSIONS: '0', ...service.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {

@@ -17,7 +17,8 @@ export interface TestApp {
 
 /**
  * startApp on port 0 through the real config parser (`loadConfig(env)`), logging into memory at
- * info level so tests can check what the app reported. FLUSH_INTERVAL_MS defaults to 50 here.
+ * info level so tests can check what the app reported. FLUSH_INTERVAL_MS defaults to 50 here,
+ * and SIM_HISTORY_SESSIONS to 0 (a test that counts stored bars wants only what it sent).
  */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
   const logs: LogLine[] = [];
@@ -25,7 +26,12 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     { level: 'info' },
     { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   );
-  const config = loadConfig({ PORT: '0', FLUSH_INTERVAL_MS: '50', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    FLUSH_INTERVAL_MS: '50',
+    SIM_HISTORY_SESSIONS: '0',
+    ...env,
+  });
   const app = await startApp(config, { logger });
   return { app, logs };
 }

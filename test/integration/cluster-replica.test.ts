@@ -130,4 +130,30 @@ interface TicksBody {
     await waitFor(() => replicaOf(app).readsFrom === 'replica', 'reads back on the replica');
     expect(replicaOf(app)).toMatchObject({ reachable: true, lagMs: 0, maxLagMs: 500 });
   }, 120_000);
+
+  it('serves daily bars through the read-only replica (materialized on the primary only)', async () => {
+    const days = [0, 1, 2].map((d) => Date.parse('2025-06-02T14:00:00Z') + d * 86_400_000);
+    await createOhlcvRepository(primary).replaceMinuteBars(
+      days.map((ms, i) => ({ ...bar(i), minuteStartMs: ms })),
+    );
+    const app = await startApi(3_600_000);
+    await waitFor(() => replicaOf(app).readsFrom === 'replica', 'reads routed to the replica');
+    const url = `${app.app.url}/v2/aggs/ticker/AAPL/range/1/day/2025-06-01/2025-06-05`;
+    let answer: {
+      status: number;
+      body: { resultsCount?: number; results?: { t: number }[] };
+    } | null = null;
+    await waitFor(
+      async () => {
+        answer = await getJson(url);
+        return answer.status === 200 && answer.body.resultsCount === 3;
+      },
+      () => `three daily bars via the replica: ${JSON.stringify(answer)}`,
+    );
+    const onReplica = new Client({ connectionString: cluster.replicaUrl });
+    await onReplica.connect();
+    const coverage = await onReplica.query('SELECT * FROM bar_rollup_coverage');
+    await onReplica.end();
+    expect(coverage.rows).toHaveLength(0);
+  }, 120_000);
 });

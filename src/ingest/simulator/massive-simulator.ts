@@ -49,6 +49,8 @@ export class MassiveSimulator {
   private nextSocketId = 1;
   private nextAuthSeq = 1;
   private generatedUntilMs: number;
+  /** Where the broadcast feed starts; seconds before it (the history) go to REST only. */
+  private readonly liveFromMs: number;
   private wallStartMs = 0;
   private feedAtWallStartMs = 0;
   private stalledAll = false;
@@ -75,8 +77,12 @@ export class MassiveSimulator {
       maxDelayMs: this.options.correctionMaxDelayMs,
       repeatRate: this.options.correctionRepeatRate,
     });
-    this.book = new MinuteBook(this.options.retainMinutes);
-    this.generatedUntilMs = Math.floor((this.options.startMs ?? Date.now()) / 1000) * 1000;
+    this.liveFromMs = Math.floor((this.options.startMs ?? Date.now()) / 1000) * 1000;
+    const history = this.options.history;
+    this.generatedUntilMs =
+      history === undefined ? this.liveFromMs : Math.floor(history.fromMs / 1000) * 1000;
+    const historyMinutes = Math.ceil((this.liveFromMs - this.generatedUntilMs) / 60_000);
+    this.book = new MinuteBook(this.options.retainMinutes + historyMinutes);
     this.log = (this.options.logger ?? createQuietLogger()).child({ component: 'simulator' });
     this.rest = new SimulatorRest(this.book, this.stats, {
       acceptsKey: (key) => this.acceptsKey(key),
@@ -106,7 +112,7 @@ export class MassiveSimulator {
     });
     if (this.options.clock === 'realtime') {
       this.wallStartMs = Date.now();
-      this.feedAtWallStartMs = this.generatedUntilMs;
+      this.feedAtWallStartMs = this.liveFromMs;
       this.timer = setInterval(() => this.tick(), this.options.tickIntervalMs);
     }
     const address = server.address() as AddressInfo;
@@ -135,6 +141,16 @@ export class MassiveSimulator {
     return this.generatedUntilMs;
   }
 
+  /** The history stretch served by REST only, or null. */
+  history(): { fromMs: number; toMs: number } | null {
+    return this.options.history ?? null;
+  }
+
+  /** Whether `history` is still being generated (its REST answers are incomplete until then). */
+  historyPending(): boolean {
+    return this.generatedUntilMs < this.liveFromMs;
+  }
+
   /**
    * Generates (and sends) every second that ends at or before `untilMs`, with the corrections
    * that fall due on the way; returns the number of events. The manual clock's only driver;
@@ -146,11 +162,22 @@ export class MassiveSimulator {
     const due: Correction[] = [];
     const onGenerated = this.options.onEventsGenerated;
     while (this.generatedUntilMs + 1000 <= untilMs) {
+      if (
+        this.generatedUntilMs >= (this.options.history?.toMs ?? Infinity) &&
+        this.historyPending()
+      ) {
+        this.skipToLive();
+        continue;
+      }
       const events = this.generator.generateSecond(this.generatedUntilMs);
       this.generatedUntilMs += 1000;
       const broadcastMs = this.generatedUntilMs;
       this.book.record(events);
       this.corrections.offer(events);
+      if (broadcastMs <= this.liveFromMs) {
+        this.applyCorrections(broadcastMs, due);
+        continue;
+      }
       let second: readonly SimAggregate[] = events;
       if (this.corrections.pending > 0) {
         due.length = 0;
@@ -171,6 +198,26 @@ export class MassiveSimulator {
     }
     if (batch.length > 0) total += this.publish(batch);
     return total;
+  }
+
+  /** History seconds: corrections due by `untilMs` reach REST only, like the seconds. */
+  private applyCorrections(untilMs: number, due: Correction[]): void {
+    if (this.corrections.pending === 0) return;
+    due.length = 0;
+    this.corrections.take(untilMs, due);
+    for (let i = 0; i < due.length; i++) this.book.correct(due[i].previous, due[i].next);
+  }
+
+  /**
+   * From the end of the history to the live start: no seconds (a market closed overnight).
+   * Every correction still scheduled for a history second reaches REST now (the schedule is
+   * visited second by second), so none is broadcast live as a stray second of the history.
+   */
+  private skipToLive(): void {
+    const due: Correction[] = [];
+    const last = this.generatedUntilMs + this.options.correctionMaxDelayMs;
+    for (let t = this.generatedUntilMs; t <= last; t += 1000) this.applyCorrections(t, due);
+    this.generatedUntilMs = this.liveFromMs;
   }
 
   /** Terminates every client socket abruptly (no close frame), like a network drop. */

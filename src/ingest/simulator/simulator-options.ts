@@ -12,6 +12,12 @@ export interface SimulatorOptions {
   seed: number;
   /** Feed time of the first generated second; default: now, floored to the second. */
   startMs?: number;
+  /**
+   * A past stretch of feed time, [fromMs, toMs) with toMs ≤ startMs, generated before the live
+   * feed into REST only (never broadcast), so a fresh database can load it as history. The walk
+   * continues from it into the live feed; REST keeps it besides `retainMinutes`.
+   */
+  history?: { fromMs: number; toMs: number };
   /** `realtime`: feed time follows the wall clock × acceleration; `manual`: only `advance()` moves it. */
   clock: 'realtime' | 'manual';
   /** How often the realtime clock generates the seconds that elapsed. */
@@ -125,4 +131,17 @@ export function validateSimulatorOptions(options: SimulatorOptions): void {
     fail(`maxConnections must be >= 1 (got ${options.maxConnections})`);
   if (!(options.authTimeoutMs >= 0))
     fail(`authTimeoutMs must be >= 0 (got ${options.authTimeoutMs})`);
+  const history = options.history;
+  if (
+    history !== undefined &&
+    !(
+      Number.isInteger(history.fromMs) &&
+      Number.isInteger(history.toMs) &&
+      history.fromMs < history.toMs &&
+      (options.startMs === undefined || history.toMs <= options.startMs)
+    )
+  )
+    fail(
+      `history must be integer ms with fromMs < toMs <= startMs (got ${JSON.stringify(history)})`,
+    );
 }

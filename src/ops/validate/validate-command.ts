@@ -114,6 +114,7 @@ export async function runValidate(
     await reportApi(instance, monitoring, sample, check);
     if (monitoring === null) {
       check(null, 'monitoring queries', 'no PostgreSQL DATABASE_URL, skipped');
+      check(null, 'daily roll-up exact', 'no PostgreSQL DATABASE_URL, skipped');
     } else {
       const recent = await monitoring.recentWrites();
       const symbols = await monitoring.barsPerSymbolLastHour();
@@ -121,6 +122,12 @@ export async function runValidate(
         true,
         'monitoring queries',
         `recent_writes (5 min) = ${recent}; bars per symbol last hour: ${symbols} symbols`,
+      );
+      const drift = await monitoring.dailyRollupDrift();
+      check(
+        drift.differing === 0,
+        'daily roll-up exact',
+        `${drift.days} materialized (symbol, session, day) rows recomputed from their minutes: ${drift.differing} differ`,
       );
     }
   } finally {
