@@ -38,6 +38,8 @@ interface Plan {
   scope: string;
   key: string;
   generation: number;
+  /** The scope's tag when the generation was taken (what a stored answer is exact at). */
+  tag: string;
 }
 
 /**
@@ -58,25 +60,37 @@ export function graphqlResponseCachePlugin(
         async responseForOperation(context) {
           const found = planFor(schema, context, isKnownTicker);
           if (found === null) return null;
-          const hit = cache.peek(found.scope, found.key);
+          const hit = cache.peek(found.scope, found.key) as { data: object } | undefined;
           if (hit !== undefined) {
+            const text = serialized.get(hit.data);
+            const tag = cache.tag(found.scope);
+            if (text !== undefined && tag !== null)
+              context.contextValue.offerResponse?.(
+                found.scope,
+                tag,
+                text,
+                context.operationName ?? undefined,
+              );
             return {
               http: context.response.http,
               body: { kind: 'single', singleResult: hit as { data: Record<string, unknown> } },
             };
           }
           const generation = cache.idleGeneration(found.scope);
-          plan = generation === null ? null : { ...found, generation };
+          const tag = cache.tag(found.scope);
+          plan = generation === null || tag === null ? null : { ...found, generation, tag };
           return null;
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, contextValue, operationName }) {
           if (plan === null || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           if (result.errors !== undefined || !isObject(result.data)) return;
           const text = JSON.stringify({ data: result.data });
           const stored = { data: result.data };
-          if (cache.store(plan.scope, plan.key, plan.generation, stored, text.length * 3))
+          if (cache.store(plan.scope, plan.key, plan.generation, stored, text.length * 3)) {
             serialized.set(result.data, text);
+            contextValue.offerResponse?.(plan.scope, plan.tag, text, operationName ?? undefined);
+          }
         },
       };
     },

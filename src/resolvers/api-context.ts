@@ -7,10 +7,17 @@ import type DataLoader from 'dataloader';
 export interface ApiContext {
   /** Per-operation DataLoaders by key; use loaderFor(), never share across operations. */
   loaders: Map<string, DataLoader<unknown, unknown>>;
+  /**
+   * HTTP only: hands a whole answer, exact for `scope` at commit `tag`, to the HTTP fast path
+   * (src/http/fast-path/), which answers the same request with it until the next commit.
+   */
+  offerResponse?: (scope: string, tag: string, body: string, operation?: string) => void;
 }
 
-export function createApiContext(): ApiContext {
-  return { loaders: new Map() };
+export function createApiContext(
+  offerResponse?: ApiContext['offerResponse'],
+): ApiContext {
+  return offerResponse === undefined ? { loaders: new Map() } : { loaders: new Map(), offerResponse };
 }
 
 /**
