@@ -30,3 +30,16 @@ export function registerReadCacheMetrics(registry: Registry, cache: ReadCache): 
   metric('bytes', 'Estimated bytes held', (s) => s.bytes);
   metric('max_bytes', 'Byte cap (READ_CACHE_MAX_MB)', (s) => s.maxBytes);
 }
+
+/** How many answers the HTTP fast path wrote without Express (see fast-path/fast-path.ts). */
+export function registerFastPathMetrics(registry: Registry, fast: { answered: number }): void {
+  if (registry.getSingleMetric('tickstock_http_fast_answers_total') !== undefined) return;
+  new Gauge({
+    name: 'tickstock_http_fast_answers_total',
+    help: 'Cached answers written straight from node:http (Express and Apollo skipped)',
+    registers: [registry],
+    collect() {
+      this.set(fast.answered);
+    },
+  });
+}

@@ -18,7 +18,7 @@ import { attachGraphqlWs } from './graphql-ws';
 import { createHealthRouter, feedFailures, type DatabaseProbe, type FeedState } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
 import { createMassiveAggregatesRouter } from './massive-aggregates';
-import { registerReadCacheMetrics } from './read-cache-metrics';
+import { registerFastPathMetrics, registerReadCacheMetrics } from './read-cache-metrics';
 import { createRestRouter } from './rest';
 
 /** Largest accepted request body: far above any real query, far below a memory problem. */
@@ -124,6 +124,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     }),
   );
   if (services.cache !== null) registerReadCacheMetrics(metrics.registry, services.cache);
+  if (fast !== null) registerFastPathMetrics(metrics.registry, fast);
   const metricsAuth = requireBearer(config.metricsToken ?? null, (message) => ({ error: message }));
   app.get('/metrics', routeLabel('/metrics'), metricsAuth, async (_req, res) => {
     metrics.recordStatus(options.metricsStatus?.() ?? services.ingestStatus.status());

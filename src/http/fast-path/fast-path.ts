@@ -37,6 +37,8 @@ export interface FastPathOptions {
 export class FastPath {
   private readonly responses: PreparedResponses;
   private readonly pending = new WeakMap<IncomingMessage, string>();
+  /** Answers written by the fast path (200 and 304). */
+  answered = 0;
 
   constructor(private readonly options: FastPathOptions) {
     this.responses = new PreparedResponses(options.cache);
@@ -113,6 +115,7 @@ export class FastPath {
       return false;
     }
     const status = this.write(req, res, hit);
+    this.answered++;
     this.observe(req, key, hit, status, started);
     return true;
   }

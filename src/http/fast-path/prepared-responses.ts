@@ -18,7 +18,13 @@ const MAX_KEYS = 20_000;
 const MAX_KEY_BYTES = 16 * 1024 * 1024;
 
 /** Headers the HTTP server writes itself or that describe one exchange only. */
-const OWN_HEADERS = new Set(['content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+const OWN_HEADERS = new Set([
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]);
 
 /**
  * Whole responses by raw request (see request-key.ts), kept in the read cache under the symbol
