@@ -217,7 +217,7 @@ describe('HTTP fast path with API_TOKEN', () => {
     for (const kind of ['rest', 'graphqlGet', 'graphqlPost'] as const) {
       await untilFast(api, () => good[kind]());
       const before = await fastAnswers(api);
-      for (const auth of [{}, { authorization: 'Bearer wrong' }]) {
+      for (const auth of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
         const refused = await requests(api, symbol, auth)[kind]();
         expect(refused.status).toBe(401);
         const body = (await refused.json()) as { error?: string; errors?: { message: string }[] };

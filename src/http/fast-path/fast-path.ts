@@ -3,9 +3,9 @@ import { performance } from 'node:perf_hooks';
 import type { ReadCache } from '../../services/cache/read-cache';
 import { bearerMatches } from '../auth';
 import type { AppMetrics } from '../metrics';
-import { etagMatches } from '../rest';
 import { keepBody, plainJsonLength, readBody } from './body-reader';
-import { PreparedResponses, type PreparedResponse } from './prepared-responses';
+import { PreparedResponses } from './prepared-responses';
+import { writeAnswer } from './write-answer';
 
 export const REST_RECENT_PATH = '/api/ticks/recent';
 const GRAPHQL_PATH = '/graphql';
@@ -37,6 +37,8 @@ export interface FastPathOptions {
 export class FastPath {
   private readonly responses: PreparedResponses;
   private readonly pending = new WeakMap<IncomingMessage, string>();
+  /** Keys whose answer the slow path is making now: resolves when that response is done. */
+  private readonly flights = new Map<string, Promise<void>>();
   /** Answers written by the fast path (200 and 304). */
   answered = 0;
 
@@ -58,8 +60,9 @@ export class FastPath {
         return next(req, res);
       const started = performance.now();
       if (path === REST_RECENT_PATH) {
-        if (method !== 'GET' || !this.serve(req, res, `R\u0000${url}`, started)) next(req, res);
-        return;
+        if (method !== 'GET') return next(req, res);
+        const key = `R\u0000${url}`;
+        return this.answer({ req, res, key, route: REST_RECENT_PATH, started, next });
       }
       const { headers } = req;
       const head = `${url}\u0000${headers.accept ?? ''}\u0000${headers['content-type'] ?? ''}`;
@@ -68,9 +71,8 @@ export class FastPath {
         const preflight =
           (headers['apollo-require-preflight'] ?? '') !== '' ||
           (headers['x-apollo-operation-name'] ?? '') !== '';
-        if (!this.serve(req, res, `G\u0000${head}\u0000${preflight ? 1 : 0}`, started))
-          next(req, res);
-        return;
+        const key = `G\u0000${head}\u0000${preflight ? 1 : 0}`;
+        return this.answer({ req, res, key, route: GRAPHQL_PATH, started, next });
       }
       const length = plainJsonLength(req, maxBodyBytes);
       if (length === null) return next(req, res);
@@ -80,9 +82,7 @@ export class FastPath {
           return;
         }
         const key = `P\u0000${head}\u0000${body.toString('latin1')}`;
-        if (this.serve(req, res, key, started)) return;
-        keepBody(req, body);
-        next(req, res);
+        this.answer({ req, res, key, route: GRAPHQL_PATH, started, next, body });
       });
     };
   }
@@ -107,47 +107,58 @@ export class FastPath {
     };
   }
 
-  /** Answers a hit (true), else marks the request as offerable for the slow path (false). */
-  private serve(req: IncomingMessage, res: ServerResponse, key: string, started: number): boolean {
+  /**
+   * Answers `key` from its prepared response when exact now. A known key whose answer is being
+   * remade waits for that, and one whose symbol is being written waits for the write to end
+   * (a read then linearizes after the commit): both then answer from the fresh entry, so a
+   * burst after a flush costs one slow-path request per key, not one per client. Anything
+   * else goes to the slow path, marked so that it may offer its answer.
+   */
+  private answer(exchange: Exchange, waits = 0): void {
+    const { req, res, key } = exchange;
     const hit = this.responses.lookup(key);
-    if (hit === undefined) {
-      this.pending.set(req, key);
-      return false;
+    if (hit !== undefined) {
+      writeAnswer(req, res, hit, exchange.route, exchange.started, this.options.metrics);
+      this.answered++;
+      return;
     }
-    const status = this.write(req, res, hit);
-    this.answered++;
-    this.observe(req, key, hit, status, started);
-    return true;
-  }
-
-  private write(req: IncomingMessage, res: ServerResponse, hit: PreparedResponse): number {
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (hit.etag !== null && etagMatches(ifNoneMatch, hit.etag.tag)) {
-      res.writeHead(304, ['etag', hit.etag.header]).end();
-      return 304;
+    const scope = waits < 2 ? this.responses.scopeOf(key) : undefined;
+    if (scope !== undefined) {
+      const { commits } = this.options.cache;
+      const flight = this.flights.get(key);
+      const wait = commits.busy(scope) ? withTimeout(commits.whenIdle(scope)) : flight;
+      if (wait !== undefined) {
+        void wait.then(() => this.answer(exchange, waits + 1));
+        return;
+      }
+      const landed = new Promise<void>((resolve) => res.once('close', resolve));
+      this.flights.set(key, landed);
+      void landed.then(() => {
+        if (this.flights.get(key) === landed) this.flights.delete(key);
+      });
     }
-    res.writeHead(200, hit.headers).end(hit.body);
-    return 200;
+    this.pending.set(req, key);
+    if (exchange.body !== undefined) keepBody(req, exchange.body);
+    exchange.next(req, res);
   }
+}
 
-  private observe(
-    req: IncomingMessage,
-    key: string,
-    hit: PreparedResponse,
-    status: number,
-    started: number,
-  ): void {
-    const seconds = (performance.now() - started) / 1000;
-    const { metrics } = this.options;
-    const route = key.charCodeAt(0) === 82 /* R */ ? REST_RECENT_PATH : GRAPHQL_PATH;
-    metrics.httpRequestDuration.observe(
-      { method: req.method ?? 'GET', route, status: String(status) },
-      seconds,
-    );
-    if (hit.operation !== null)
-      metrics.graphqlOperationDuration.observe(
-        { operation: hit.operation, type: 'query', outcome: 'ok' },
-        seconds,
-      );
-  }
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  key: string;
+  route: string;
+  started: number;
+  next: Handler;
+  /** A body already read (GraphQL POST), handed on to the slow path. */
+  body?: Buffer;
+}
+
+/** Longest wait for a write to end before reading around it (a long backfill, retention). */
+const IDLE_WAIT_MS = 100;
+
+function withTimeout(idle: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, IDLE_WAIT_MS)));
+  return Promise.race([idle, timeout]).finally(() => clearTimeout(timer));
 }

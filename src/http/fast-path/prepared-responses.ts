@@ -37,6 +37,11 @@ export class PreparedResponses {
 
   constructor(private readonly cache: ReadCache) {}
 
+  /** The symbol a request key was last answered about (known keys only). */
+  scopeOf(key: string): string | undefined {
+    return this.keyScopes.get(key);
+  }
+
   /** The prepared answer of `key` if it is exact now (counted as a cache hit). */
   lookup(key: string): PreparedResponse | undefined {
     const scope = this.keyScopes.get(key);
