@@ -47,7 +47,8 @@ const LAYERS: [string, RegExp][] = [
 function layerOf(frame: ProfileNode['callFrame']): string | null {
   const key = frame.url === '' ? frame.functionName : frame.url;
   if (frame.url === '' && !frame.functionName.startsWith('(')) return null; // builtin: caller's
-  if (frame.functionName === '(program)' || frame.functionName === '(root)') return 'native/program';
+  if (frame.functionName === '(program)' || frame.functionName === '(root)')
+    return 'native/program';
   for (const [name, pattern] of LAYERS) if (pattern.test(key)) return name;
   return null;
 }

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin, GraphQLRequestContextResponseForOperation } from '@apollo/server';
 import { Kind, OperationTypeNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
-import type { ApiContext } from '../resolvers/api-context';
+import type { ApiContext, ResponseOffer } from '../resolvers/api-context';
+import { graphqlRemake } from './graphql-remake';
 import type { ReadCache } from '../services/cache/read-cache';
 import { checkTicker } from '../services/query-input';
 
@@ -37,6 +38,7 @@ function isObject(value: unknown): value is object {
 interface Plan {
   scope: string;
   key: string;
+  remake: NonNullable<ResponseOffer['remake']>;
   generation: number;
   /** The scope's tag when the generation was taken (what a stored answer is exact at). */
   tag: string;
@@ -60,17 +62,24 @@ export function graphqlResponseCachePlugin(
         async responseForOperation(context) {
           const found = planFor(schema, context, isKnownTicker);
           if (found === null) return null;
+          const remake = graphqlRemake(schema, cache, found.scope, {
+            document: context.document,
+            variables: context.request.variables,
+            operationName: context.request.operationName,
+          });
+          const operation = context.operationName ?? undefined;
           const hit = cache.peek(found.scope, found.key) as { data: object } | undefined;
           if (hit !== undefined) {
             const text = serialized.get(hit.data);
             const tag = cache.tag(found.scope);
             if (text !== undefined && tag !== null)
-              context.contextValue.offerResponse?.(
-                found.scope,
+              context.contextValue.offerResponse?.({
+                scope: found.scope,
                 tag,
-                text,
-                context.operationName ?? undefined,
-              );
+                body: text,
+                operation,
+                remake,
+              });
             return {
               http: context.response.http,
               body: { kind: 'single', singleResult: hit as { data: Record<string, unknown> } },
@@ -78,7 +87,7 @@ export function graphqlResponseCachePlugin(
           }
           const generation = cache.idleGeneration(found.scope);
           const tag = cache.tag(found.scope);
-          plan = generation === null || tag === null ? null : { ...found, generation, tag };
+          plan = generation === null || tag === null ? null : { ...found, generation, tag, remake };
           return null;
         },
         async willSendResponse({ response, contextValue, operationName }) {
@@ -89,7 +98,13 @@ export function graphqlResponseCachePlugin(
           const stored = { data: result.data };
           if (cache.store(plan.scope, plan.key, plan.generation, stored, text.length * 3)) {
             serialized.set(result.data, text);
-            contextValue.offerResponse?.(plan.scope, plan.tag, text, operationName ?? undefined);
+            contextValue.offerResponse?.({
+              scope: plan.scope,
+              tag: plan.tag,
+              body: text,
+              operation: operationName ?? undefined,
+              remake: plan.remake,
+            });
           }
         },
       };

@@ -31,15 +31,29 @@ export function registerReadCacheMetrics(registry: Registry, cache: ReadCache): 
   metric('max_bytes', 'Byte cap (READ_CACHE_MAX_MB)', (s) => s.maxBytes);
 }
 
-/** How many answers the HTTP fast path wrote without Express (see fast-path/fast-path.ts). */
-export function registerFastPathMetrics(registry: Registry, fast: { answered: number }): void {
+/** How the HTTP fast path answered (see fast-path/fast-path.ts). */
+export function registerFastPathMetrics(
+  registry: Registry,
+  fast: { answered: number; remade: number },
+): void {
   if (registry.getSingleMetric('tickstock_http_fast_answers_total') !== undefined) return;
-  new Gauge({
-    name: 'tickstock_http_fast_answers_total',
-    help: 'Cached answers written straight from node:http (Express and Apollo skipped)',
-    registers: [registry],
-    collect() {
-      this.set(fast.answered);
-    },
-  });
+  const metric = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name: `tickstock_http_fast_${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  metric(
+    'answers_total',
+    'Cached answers written straight from node:http (Express and Apollo skipped)',
+    () => fast.answered,
+  );
+  metric(
+    'remade_total',
+    'Of those, answers remade after a commit without the HTTP stack',
+    () => fast.remade,
+  );
 }

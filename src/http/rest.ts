@@ -108,7 +108,18 @@ export function createRestRouter(options: RestOptions): Router {
       res.set('ETag', `"${tag}"`);
       // `aapl` → `AAPL` is resolved per request (a new `AaPL` would change it): not offered.
       if (options.isKnownTicker?.(symbol) === true)
-        options.offerResponse?.(req, res)(symbol, tag, value);
+        options.offerResponse?.(
+          req,
+          res,
+        )({
+          scope: symbol,
+          tag,
+          body: value,
+          remake: async () => {
+            const again = await bars.recentView(query, LEGACY_JSON);
+            return again.tag === null ? null : { tag: again.tag, body: again.value };
+          },
+        });
     }
     res.type('application/json').send(value);
   });

@@ -8,16 +8,27 @@ export interface ApiContext {
   /** Per-operation DataLoaders by key; use loaderFor(), never share across operations. */
   loaders: Map<string, DataLoader<unknown, unknown>>;
   /**
-   * HTTP only: hands a whole answer, exact for `scope` at commit `tag`, to the HTTP fast path
-   * (src/http/fast-path/), which answers the same request with it until the next commit.
+   * HTTP only: hands a whole answer to the HTTP fast path (src/http/fast-path/), which answers
+   * the same request with it until the symbol's next commit.
    */
-  offerResponse?: (scope: string, tag: string, body: string, operation?: string) => void;
+  offerResponse?: (offer: ResponseOffer) => void;
 }
 
-export function createApiContext(
-  offerResponse?: ApiContext['offerResponse'],
-): ApiContext {
-  return offerResponse === undefined ? { loaders: new Map() } : { loaders: new Map(), offerResponse };
+/** An answer `body`, exact for `scope` at commit `tag`. */
+export interface ResponseOffer {
+  scope: string;
+  tag: string;
+  body: string;
+  /** GraphQL: the operation's name, for its metrics label. */
+  operation?: string;
+  /** Makes the answer to the same request again at a later commit (null: not cacheable now). */
+  remake?: () => Promise<{ tag: string; body: string } | null>;
+}
+
+export function createApiContext(offerResponse?: ApiContext['offerResponse']): ApiContext {
+  return offerResponse === undefined
+    ? { loaders: new Map() }
+    : { loaders: new Map(), offerResponse };
 }
 
 /**

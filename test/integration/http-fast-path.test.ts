@@ -11,10 +11,10 @@ import { testDatabaseKinds } from '../helpers/test-databases';
 const QUERY = `query Fast($s: String!) { recentTicks(symbol: $s, limit: 10) { timestamp close } }`;
 const TOKEN = 'fast-path-token';
 
-/** Answers the fast path wrote (its own counter on /metrics). */
-async function fastAnswers(api: TestApi): Promise<number> {
+/** Answers the fast path wrote (its own counter on /metrics): all, or only remade ones. */
+async function fastAnswers(api: TestApi, which: 'answers' | 'remade' = 'answers'): Promise<number> {
   const text = await (await fetch(`${api.url}/metrics`)).text();
-  return Number(/^tickstock_http_fast_answers_total (\d+)/m.exec(text)?.[1]);
+  return Number(new RegExp(`^tickstock_http_fast_${which}_total (\\d+)`, 'm').exec(text)?.[1]);
 }
 
 type Send = (extra?: Record<string, string>) => Promise<Response>;
@@ -135,6 +135,8 @@ describe.each(testDatabaseKinds())('HTTP fast path for cached answers (%s)', (ki
     const minute = pastMinute(-1);
     newMinute(ingest, symbol, minute, 42.5);
     expect(await ingest.writer.flushNow()).toBe('flushed');
+    // Each answer below is remade by the fast path (no Express/Apollo), at the new commit.
+    const remadeBefore = await fastAnswers(api, 'remade');
     const rest = (await (await send.rest()).json()) as {
       ticks: { timestamp: number; close: number }[];
     };
@@ -149,6 +151,7 @@ describe.each(testDatabaseKinds())('HTTP fast path for cached answers (%s)', (ki
         close: 42.5,
       });
     }
+    expect(await fastAnswers(api, 'remade')).toBe(remadeBefore + 3);
   });
 
   it('a GraphQL GET the fast path knows is still refused without a preflight header (CSRF)', async () => {

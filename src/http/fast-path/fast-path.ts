@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { ResponseOffer } from '../../resolvers/api-context';
 import type { ReadCache } from '../../services/cache/read-cache';
 import { bearerMatches } from '../auth';
 import type { AppMetrics } from '../metrics';
@@ -12,8 +13,8 @@ const GRAPHQL_PATH = '/graphql';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Called by a slow path that produced an answer exact for `scope` at `tag`, as `body`. */
-export type OfferResponse = (scope: string, tag: string, body: string, operation?: string) => void;
+/** What a slow path calls with its answer (see ResponseOffer). */
+export type OfferResponse = (offer: ResponseOffer) => void;
 
 export interface FastPathOptions {
   cache: ReadCache;
@@ -39,8 +40,10 @@ export class FastPath {
   private readonly pending = new WeakMap<IncomingMessage, string>();
   /** Keys whose answer the slow path is making now: resolves when that response is done. */
   private readonly flights = new Map<string, Promise<void>>();
-  /** Answers written by the fast path (200 and 304). */
+  /** Answers written by the fast path (200 and 304) from a prepared response. */
   answered = 0;
+  /** Answers remade by a recipe (no Express, no Apollo pipeline) after a commit. */
+  remade = 0;
 
   constructor(private readonly options: FastPathOptions) {
     this.responses = new PreparedResponses(options.cache);
@@ -92,7 +95,7 @@ export class FastPath {
    * see the request). The answer is remembered once it is sent, if it was a 200 of `body`.
    */
   offerFor(req: IncomingMessage, res: ServerResponse): OfferResponse {
-    return (scope, tag, body, operation) => {
+    return ({ scope, tag, body, operation, remake }) => {
       const key = this.pending.get(req);
       if (key === undefined) return;
       this.pending.delete(req);
@@ -102,6 +105,7 @@ export class FastPath {
           headers: res.getHeaders(),
           body,
           operation: operation === undefined ? null : this.options.operationLabel(operation),
+          ...(remake === undefined ? {} : { remake }),
         });
       });
     };
@@ -131,13 +135,45 @@ export class FastPath {
         void wait.then(() => this.answer(exchange, waits + 1));
         return;
       }
-      const landed = new Promise<void>((resolve) => res.once('close', resolve));
-      this.flights.set(key, landed);
-      void landed.then(() => {
-        if (this.flights.get(key) === landed) this.flights.delete(key);
-      });
+      this.lead(exchange);
+      return;
     }
-    this.pending.set(req, key);
+    this.handOn(exchange);
+  }
+
+  /**
+   * Makes a known key's answer anew for everyone waiting on it: remade without the HTTP stack
+   * when the recipe can, else by this request's own trip through the slow path.
+   */
+  private lead(exchange: Exchange): void {
+    const { key, res } = exchange;
+    const remade = this.responses.remake(key);
+    const landed = remade.then(async (prepared) => {
+      if (prepared !== null) {
+        writeAnswer(
+          exchange.req,
+          res,
+          prepared,
+          exchange.route,
+          exchange.started,
+          this.options.metrics,
+        );
+        this.answered++;
+        this.remade++;
+        return;
+      }
+      this.handOn(exchange);
+      await new Promise<void>((resolve) => res.once('close', resolve));
+    });
+    this.flights.set(key, landed);
+    void landed.then(() => {
+      if (this.flights.get(key) === landed) this.flights.delete(key);
+    });
+  }
+
+  private handOn(exchange: Exchange): void {
+    const { req, res } = exchange;
+    this.pending.set(req, exchange.key);
     if (exchange.body !== undefined) keepBody(req, exchange.body);
     exchange.next(req, res);
   }
