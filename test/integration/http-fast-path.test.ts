@@ -154,6 +154,26 @@ describe.each(testDatabaseKinds())('HTTP fast path for cached answers (%s)', (ki
     expect(await fastAnswers(api, 'remade')).toBe(remadeBefore + 3);
   });
 
+  it('a request during a write of its symbol is answered without the write, the next one with it', async () => {
+    const send = requests(api, symbol);
+    await untilFast(api, () => send.rest());
+    type Ticks = { ticks: { timestamp: number }[] };
+    const before = (await (await send.rest()).json()) as Ticks;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const [bar] = barSeries(symbol, 1, { endMinutesAgo: -2 });
+    const writing = commits.around([symbol], async () => {
+      await gate;
+      await insertBars(db.dataSource, [bar]);
+    });
+    // Waits (boundedly) for the write, then reads around it: nothing is committed yet.
+    expect((await (await send.rest()).json()) as Ticks).toEqual(before);
+    release();
+    await writing;
+    const after = (await (await send.rest()).json()) as Ticks;
+    expect(after.ticks[0].timestamp).toBe(bar.timestamp.getTime() / 1000);
+  });
+
   it('a GraphQL GET the fast path knows is still refused without a preflight header (CSRF)', async () => {
     const send = requests(api, symbol);
     await untilFast(api, () => send.graphqlGet());
