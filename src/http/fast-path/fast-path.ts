@@ -162,8 +162,9 @@ export class FastPath {
         this.remade++;
         return;
       }
+      const done = new Promise<void>((resolve) => res.once('close', resolve));
       this.handOn(exchange);
-      await new Promise<void>((resolve) => res.once('close', resolve));
+      await done;
     });
     this.flights.set(key, landed);
     void landed.then(() => {
