@@ -172,6 +172,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
         const cache = services.cache;
         return cache === null ? null : cache.tag(await services.tickers.resolve(ticker));
       },
+      ...(fast === null
+        ? {}
+        : {
+            offerResponse: (req, res) => fast.offerFor(req, res),
+            isKnownTicker: (ticker) => services.tickers.isKnown(ticker),
+          }),
     }),
   );
   app.use(

@@ -21,8 +21,10 @@ export interface ResponseOffer {
   body: string;
   /** GraphQL: the operation's name, for its metrics label. */
   operation?: string;
+  /** A per-answer request id inside `body` (`"request_id":"…"`), made anew for each answer. */
+  requestId?: string;
   /** Makes the answer to the same request again at a later commit (null: not cacheable now). */
-  remake?: () => Promise<{ tag: string; body: string } | null>;
+  remake?: () => Promise<{ tag: string; body: string; requestId?: string } | null>;
 }
 
 export function createApiContext(offerResponse?: ApiContext['offerResponse']): ApiContext {

@@ -174,6 +174,30 @@ describe.each(testDatabaseKinds())('HTTP fast path for cached answers (%s)', (ki
     expect(after.ticks[0].timestamp).toBe(bar.timestamp.getTime() / 1000);
   });
 
+  it('Massive aggregates: same answer but a fresh request_id each time, 304 by ETag, new bar after a flush', async () => {
+    const to = pastMinute(-10);
+    const url = `${api.url}/v2/aggs/ticker/${symbol}/range/1/minute/${to - 3_600_000}/${to}`;
+    const { slow, fast } = await untilFast(api, () => fetch(url));
+    type Aggs = { request_id: string; resultsCount: number; results: { t: number }[] };
+    const [slowBody, fastBody] = [slow, fast].map((a) => JSON.parse(a.text) as Aggs);
+    expect(fastBody.request_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(fastBody.request_id).not.toBe(slowBody.request_id);
+    expect({ ...fastBody, request_id: '' }).toEqual({ ...slowBody, request_id: '' });
+    expect(headersOf(fast.headers)).toEqual(headersOf(slow.headers));
+    const etag = fast.headers.get('etag')!;
+    expect(etag).toMatch(/^W\//);
+    const unchanged = await fetch(url, { headers: { 'if-none-match': etag } });
+    expect([unchanged.status, unchanged.headers.get('etag')]).toEqual([304, etag]);
+    const minute = pastMinute(-3);
+    newMinute(ingest, symbol, minute, 17.25);
+    expect(await ingest.writer.flushNow()).toBe('flushed');
+    const changed = await fetch(url, { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    const body = (await changed.json()) as Aggs;
+    expect(body.resultsCount).toBe(slowBody.resultsCount + 1);
+    expect(body.results.at(-1)).toMatchObject({ t: minute, c: 17.25 });
+  });
+
   it('a GraphQL GET the fast path knows is still refused without a preflight header (CSRF)', async () => {
     const send = requests(api, symbol);
     await untilFast(api, () => send.graphqlGet());
@@ -254,5 +278,14 @@ describe('HTTP fast path with API_TOKEN', () => {
       }
       expect(await fastAnswers(api)).toBe(before);
     }
+    const to = pastMinute(-10);
+    const aggs = `${api.url}/v2/aggs/ticker/${symbol}/range/1/minute/${to - 3_600_000}/${to}`;
+    await untilFast(api, () => fetch(aggs, { headers: { authorization: `Bearer ${TOKEN}` } }));
+    const before = await fastAnswers(api);
+    const refused = await fetch(aggs, { headers: { authorization: 'Bearer wrong' } });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: string }).error).toBe('Unknown API Key');
+    expect((await fetch(`${aggs}?apiKey=${TOKEN}`)).status).toBe(200); // the key check runs in Express
+    expect(await fastAnswers(api)).toBe(before);
   });
 });

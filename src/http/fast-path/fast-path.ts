@@ -9,6 +9,7 @@ import { PreparedResponses } from './prepared-responses';
 import { writeAnswer } from './write-answer';
 
 export const REST_RECENT_PATH = '/api/ticks/recent';
+const AGGREGATES_PREFIX = '/v2/aggs/ticker/';
 const GRAPHQL_PATH = '/graphql';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -57,11 +58,18 @@ export class FastPath {
       const query = url.indexOf('?');
       const path = query === -1 ? url : url.slice(0, query);
       const method = req.method;
-      if (path !== REST_RECENT_PATH && path !== GRAPHQL_PATH) return next(req, res);
+      const aggregates = path.startsWith(AGGREGATES_PREFIX);
+      if (path !== REST_RECENT_PATH && path !== GRAPHQL_PATH && !aggregates) return next(req, res);
       if (method !== 'GET' && method !== 'POST') return next(req, res);
       if (apiToken !== null && !bearerMatches(req.headers.authorization, apiToken))
         return next(req, res);
       const started = performance.now();
+      if (aggregates) {
+        if (method !== 'GET') return next(req, res);
+        // next_url is made from the Host header.
+        const key = `V\u0000${url}\u0000${req.headers.host ?? ''}`;
+        return this.answer({ req, res, key, route: '/v2/aggs', started, next });
+      }
       if (path === REST_RECENT_PATH) {
         if (method !== 'GET') return next(req, res);
         const key = `R\u0000${url}`;
@@ -95,7 +103,7 @@ export class FastPath {
    * see the request). The answer is remembered once it is sent, if it was a 200 of `body`.
    */
   offerFor(req: IncomingMessage, res: ServerResponse): OfferResponse {
-    return ({ scope, tag, body, operation, remake }) => {
+    return ({ scope, tag, body, operation, remake, requestId }) => {
       const key = this.pending.get(req);
       if (key === undefined) return;
       this.pending.delete(req);
@@ -106,6 +114,7 @@ export class FastPath {
           body,
           operation: operation === undefined ? null : this.options.operationLabel(operation),
           ...(remake === undefined ? {} : { remake }),
+          ...(requestId === undefined ? {} : { requestId }),
         });
       });
     };

@@ -11,10 +11,12 @@ export interface PreparedResponse {
   etag: { header: string; tag: string } | null;
   /** The GraphQL operation's metrics label, for GraphQL answers. */
   operation: string | null;
+  /** Byte offset of a 32-hex request id in `body` that each answer gets anew (Massive shape). */
+  requestIdAt: number | null;
 }
 
 /** The answer to the same request at the current commit, remade without the HTTP stack. */
-export type Remake = () => Promise<{ tag: string; body: string } | null>;
+export type Remake = () => Promise<{ tag: string; body: string; requestId?: string } | null>;
 
 /** What the slow path sent for a request, and how to make it again. */
 export interface SentAnswer {
@@ -22,6 +24,7 @@ export interface SentAnswer {
   headers: OutgoingHttpHeaders;
   body: string;
   operation: string | null;
+  requestId?: string;
   remake?: Remake;
 }
 
@@ -98,7 +101,7 @@ export class PreparedResponses {
       operation: sent.operation,
       ...(sent.remake === undefined ? {} : { remake: sent.remake }),
     };
-    if (!this.store(key, recipe, tag, sent.body)) return false;
+    if (!this.store(key, recipe, tag, sent.body, sent.requestId)) return false;
     this.recipes.set(key, recipe, key.length * 2 + headers.join('').length * 2 + 256);
     return true;
   }
@@ -112,13 +115,21 @@ export class PreparedResponses {
     if (recipe?.remake === undefined) return null;
     const made = await recipe.remake().catch(() => null);
     if (made === null) return null;
-    const prepared = this.prepare(recipe, made.tag, made.body);
+    const prepared = this.prepare(recipe, made.tag, made.body, made.requestId);
+    if (made.requestId !== undefined && prepared.requestIdAt === null) return null;
     this.cache.storeAtTag(recipe.scope, `http|${key}`, made.tag, prepared, bytesOf(key, prepared));
     return prepared;
   }
 
-  private store(key: string, recipe: Recipe, tag: string, body: string): boolean {
-    const prepared = this.prepare(recipe, tag, body);
+  private store(
+    key: string,
+    recipe: Recipe,
+    tag: string,
+    body: string,
+    requestId: string | undefined,
+  ): boolean {
+    const prepared = this.prepare(recipe, tag, body, requestId);
+    if (requestId !== undefined && prepared.requestIdAt === null) return false;
     return this.cache.storeAtTag(
       recipe.scope,
       `http|${key}`,
@@ -128,15 +139,18 @@ export class PreparedResponses {
     );
   }
 
-  private prepare(recipe: Recipe, tag: string, text: string): PreparedResponse {
+  private prepare(recipe: Recipe, tag: string, text: string, requestId?: string): PreparedResponse {
     const body = Buffer.from(text);
+    const marker = requestId === undefined ? -1 : body.indexOf(`"request_id":"${requestId}"`);
+    const requestIdAt =
+      marker === -1 || !/^[0-9a-f]{32}$/.test(requestId ?? '') ? null : marker + 14;
     const headers = [...recipe.headers, 'content-length', String(body.length)];
     let etag: PreparedResponse['etag'] = null;
     if (recipe.etagPrefix !== null) {
       etag = { header: `${recipe.etagPrefix}"${tag}"`, tag };
       headers.push('etag', etag.header);
     }
-    return { headers, body, etag, operation: recipe.operation };
+    return { headers, body, etag, operation: recipe.operation, requestIdAt };
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AppMetrics } from '../metrics';
@@ -21,7 +22,7 @@ export function writeAnswer(
   if (hit.etag !== null && etagMatches(req.headers['if-none-match'], hit.etag.tag)) {
     status = 304;
     res.writeHead(304, ['etag', hit.etag.header]).end();
-  } else res.writeHead(200, hit.headers).end(hit.body);
+  } else res.writeHead(200, hit.headers).end(bodyOf(hit));
   const seconds = (performance.now() - started) / 1000;
   metrics.httpRequestDuration.observe(
     { method: req.method ?? 'GET', route, status: String(status) },
@@ -33,4 +34,12 @@ export function writeAnswer(
       seconds,
     );
   return status;
+}
+
+/** The body, with a fresh request id where the answer carries one (Massive's `request_id`). */
+function bodyOf(hit: PreparedResponse): Buffer {
+  if (hit.requestIdAt === null) return hit.body;
+  const body = Buffer.from(hit.body); // a copy: the shared one may still be queued on a socket
+  body.write(randomBytes(16).toString('hex'), hit.requestIdAt, 'latin1');
+  return body;
 }
