@@ -78,6 +78,8 @@ export class FastPath {
       const { headers } = req;
       const head = `${url}\u0000${headers.accept ?? ''}\u0000${headers['content-type'] ?? ''}`;
       if (method === 'GET') {
+        // Express answers a conditional GET without an ETag itself (`If-None-Match: *` → 304).
+        if (headers['if-none-match'] !== undefined) return next(req, res);
         // Apollo's CSRF rule for GET depends on these headers being non-empty.
         const preflight =
           (headers['apollo-require-preflight'] ?? '') !== '' ||
