@@ -37,6 +37,8 @@ export interface ApiLoadOptions {
 }
 
 export interface ApiLoadResult extends ApiBenchResult {
+  /** The API's own counters after the load (/metrics), over every target and round. */
+  served: Record<string, number>;
   seededBars: number;
   seedSeconds: number;
   writeEveryMs: number | null;
@@ -118,6 +120,7 @@ export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise
     });
     return {
       ...result,
+      served: await servedCounters(served.apiUrl),
       seededBars: options.seedSymbols * options.seedMinutes,
       seedSeconds,
       writeEveryMs: options.writeEveryMs,
@@ -130,8 +133,30 @@ export async function runApiLoad(partial: Partial<ApiLoadOptions> = {}): Promise
   }
 }
 
+const COUNTERS = [
+  'tickstock_http_fast_answers_total',
+  'tickstock_http_fast_remade_total',
+  'tickstock_read_cache_hits_total',
+  'tickstock_read_cache_misses_total',
+  'tickstock_read_cache_bypassed_total',
+];
+
+/** How the API answered: fast-path answers and read cache outcomes, from its /metrics. */
+async function servedCounters(apiUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const counters: Record<string, number> = {};
+  for (const name of COUNTERS) {
+    const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+    if (value !== undefined) counters[name.replace(/^tickstock_|_total$/g, '')] = Number(value);
+  }
+  return counters;
+}
+
 export function formatApiLoad(result: ApiLoadResult): string {
-  return `seeded ${result.seededBars.toLocaleString('en-US')} bars in ${result.seedSeconds.toFixed(1)} s; live writes during the load: ${result.writeEveryMs === null ? 'none' : `every ${result.writeEveryMs} ms, all symbols`}\n${formatApiBench(result)}`;
+  const served = Object.entries(result.served ?? {})
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
+  return `API process counters: ${served}\nseeded ${result.seededBars.toLocaleString('en-US')} bars in ${result.seedSeconds.toFixed(1)} s; live writes during the load: ${result.writeEveryMs === null ? 'none' : `every ${result.writeEveryMs} ms, all symbols`}\n${formatApiBench(result)}`;
 }
 
 export function forkApiLoad(options: Partial<ApiLoadOptions>): Promise<ApiLoadResult> {

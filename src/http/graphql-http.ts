@@ -28,6 +28,8 @@ export interface ApolloOptions {
   production: boolean;
   logger: Logger;
   metrics: AppMetrics;
+  /** Operation names → metrics labels (shared with the HTTP fast path). */
+  operationLabel?: (name: string | null | undefined) => string;
   /** Disposes the graphql-ws server; run by Apollo's stop() next to the HTTP drain. */
   disposeWebSockets: () => Promise<void>;
   /** Whole responses of single-symbol queries are cached here when given. */
@@ -67,7 +69,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<ApiCont
         },
       },
       complexityLimitPlugin(options.schema, MAX_QUERY_COMPLEXITY),
-      graphqlMetricsPlugin(options.metrics),
+      graphqlMetricsPlugin(options.metrics, options.operationLabel),
       ...(options.cache && options.isKnownTicker
         ? [graphqlResponseCachePlugin(options.schema, options.cache, options.isKnownTicker)]
         : []),

@@ -6,12 +6,12 @@ const MAX_OPERATION_LABELS = 200;
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
 /**
- * Observes each GraphQL-over-HTTP operation's duration by operation name. Names come from
- * clients, so they are capped in number and length to keep the metric's cardinality bounded.
+ * Operation names → metrics labels. Names come from clients, so they are capped in number and
+ * length to keep the metric's cardinality bounded. One per server: the fast path labels alike.
  */
-export function graphqlMetricsPlugin(metrics: AppMetrics): ApolloServerPlugin {
+export function createOperationLabel(): (name: string | null | undefined) => string {
   const seen = new Set<string>();
-  const label = (name: string | null | undefined): string => {
+  return (name) => {
     if (!name) return 'anonymous';
     if (!OPERATION_NAME.test(name)) return 'other';
     if (seen.has(name)) return name;
@@ -19,6 +19,13 @@ export function graphqlMetricsPlugin(metrics: AppMetrics): ApolloServerPlugin {
     seen.add(name);
     return name;
   };
+}
+
+/** Observes each GraphQL-over-HTTP operation's duration by operation name. */
+export function graphqlMetricsPlugin(
+  metrics: AppMetrics,
+  label: (name: string | null | undefined) => string = createOperationLabel(),
+): ApolloServerPlugin {
   return {
     async requestDidStart() {
       const end = metrics.graphqlOperationDuration.startTimer();

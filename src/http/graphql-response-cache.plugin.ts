@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin, GraphQLRequestContextResponseForOperation } from '@apollo/server';
 import { Kind, OperationTypeNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
-import type { ApiContext } from '../resolvers/api-context';
+import type { ApiContext, ResponseOffer } from '../resolvers/api-context';
+import { graphqlRemake } from './graphql-remake';
 import type { ReadCache } from '../services/cache/read-cache';
 import { checkTicker } from '../services/query-input';
 
@@ -37,7 +38,10 @@ function isObject(value: unknown): value is object {
 interface Plan {
   scope: string;
   key: string;
+  remake: NonNullable<ResponseOffer['remake']>;
   generation: number;
+  /** The scope's tag when the generation was taken (what a stored answer is exact at). */
+  tag: string;
 }
 
 /**
@@ -58,25 +62,50 @@ export function graphqlResponseCachePlugin(
         async responseForOperation(context) {
           const found = planFor(schema, context, isKnownTicker);
           if (found === null) return null;
-          const hit = cache.peek(found.scope, found.key);
+          const remake = graphqlRemake(schema, cache, found.scope, {
+            document: context.document,
+            variables: context.request.variables,
+            operationName: context.request.operationName,
+          });
+          const operation = context.operationName ?? undefined;
+          const hit = cache.peek(found.scope, found.key) as { data: object } | undefined;
           if (hit !== undefined) {
+            const text = serialized.get(hit.data);
+            const tag = cache.tag(found.scope);
+            if (text !== undefined && tag !== null)
+              context.contextValue.offerResponse?.({
+                scope: found.scope,
+                tag,
+                body: text,
+                operation,
+                remake,
+              });
             return {
               http: context.response.http,
               body: { kind: 'single', singleResult: hit as { data: Record<string, unknown> } },
             };
           }
           const generation = cache.idleGeneration(found.scope);
-          plan = generation === null ? null : { ...found, generation };
+          const tag = cache.tag(found.scope);
+          plan = generation === null || tag === null ? null : { ...found, generation, tag, remake };
           return null;
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, contextValue, operationName }) {
           if (plan === null || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           if (result.errors !== undefined || !isObject(result.data)) return;
           const text = JSON.stringify({ data: result.data });
           const stored = { data: result.data };
-          if (cache.store(plan.scope, plan.key, plan.generation, stored, text.length * 3))
+          if (cache.store(plan.scope, plan.key, plan.generation, stored, text.length * 3)) {
             serialized.set(result.data, text);
+            contextValue.offerResponse?.({
+              scope: plan.scope,
+              tag: plan.tag,
+              body: text,
+              operation: operationName ?? undefined,
+              remake: plan.remake,
+            });
+          }
         },
       };
     },

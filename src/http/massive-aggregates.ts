@@ -12,9 +12,10 @@ import {
   parseSort,
   parseTimespan,
 } from '../services/aggregates-input';
-import type { TimeframeBarsService } from '../services/timeframe-bars.service';
+import type { TimeframeBarsPage, TimeframeBarsService } from '../services/timeframe-bars.service';
 import type { Logger } from '../logger';
 import { bearerMatches } from './auth';
+import type { OfferResponse } from './fast-path/fast-path';
 import { routeLabel } from './metrics';
 
 /** One result as Massive shapes it; `n` (trades) is absent: the stream carries no trade count. */
@@ -40,6 +41,10 @@ export interface MassiveAggregatesOptions {
    * written): answers carry it as a weak ETag, and a matching If-None-Match is a 304.
    */
   commitTag?: (ticker: string) => Promise<string | null>;
+  /** The HTTP fast path's offer for this exchange (answers of exact, known tickers only). */
+  offerResponse?: (req: Request, res: Response) => OfferResponse;
+  /** True when the ticker is stored exactly as written (it resolves to itself). */
+  isKnownTicker?: (ticker: string) => boolean;
 }
 
 function requestId(): string {
@@ -96,30 +101,37 @@ export function createMassiveAggregatesRouter(options: MassiveAggregatesOptions)
         res.status(304).set('ETag', `W/"${tag}"`).end();
         return;
       }
-      const page = await timeframeBars.bars(
-        { symbol: ticker, timeframe, from, to, sort, limit, after: singleQuery(req, 'cursor') },
-        { defaultLimit: DEFAULT_AGGREGATES_LIMIT, maxLimit: MAX_AGGREGATES_LIMIT },
-      );
-      const body: Record<string, unknown> = {
-        ticker,
-        queryCount: page.bars.reduce((sum, bar) => sum + bar.minutes, 0),
-        resultsCount: page.bars.length,
-        adjusted,
-        status: 'OK',
-        request_id: id,
-      };
-      if (page.bars.length > 0) body.results = page.bars.map(toMassiveAggregate);
-      if (page.nextCursor !== null) {
-        const next = new URL(
-          req.originalUrl,
-          `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+      const query = { symbol: ticker, timeframe, from, to, sort, limit };
+      const after = singleQuery(req, 'cursor');
+      const read = () =>
+        timeframeBars.bars(
+          { ...query, after },
+          { defaultLimit: DEFAULT_AGGREGATES_LIMIT, maxLimit: MAX_AGGREGATES_LIMIT },
         );
-        next.searchParams.delete('apiKey');
-        next.searchParams.set('cursor', page.nextCursor);
-        body.next_url = next.toString();
-      }
-      if (tag !== null && (await options.commitTag?.(ticker)) === tag)
+      const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+      const answer = (page: TimeframeBarsPage, requestId: string) =>
+        aggregatesBody(ticker, adjusted, page, requestId, req.originalUrl, base);
+      const body = answer(await read(), id);
+      if (tag !== null && (await options.commitTag?.(ticker)) === tag) {
         res.set('ETag', `W/"${tag}"`);
+        if (options.isKnownTicker?.(ticker) === true)
+          options.offerResponse?.(
+            req,
+            res,
+          )({
+            scope: ticker,
+            tag,
+            body: JSON.stringify(body),
+            requestId: id,
+            remake: async () => {
+              const before = (await options.commitTag?.(ticker)) ?? null;
+              const page = await read();
+              if (before === null || (await options.commitTag?.(ticker)) !== before) return null;
+              const fresh = requestId();
+              return { tag: before, body: JSON.stringify(answer(page, fresh)), requestId: fresh };
+            },
+          });
+      }
       res.json(body);
     } catch (error) {
       if (error instanceof DomainError) massiveError(res, error.httpStatus, id, error.message);
@@ -141,6 +153,33 @@ export function createMassiveAggregatesRouter(options: MassiveAggregatesOptions)
   });
 
   return router;
+}
+
+/** The Massive-shaped answer of a page (`results` absent when empty, `next_url` without key). */
+function aggregatesBody(
+  ticker: string,
+  adjusted: boolean,
+  page: TimeframeBarsPage,
+  id: string,
+  originalUrl: string,
+  base: string,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    ticker,
+    queryCount: page.bars.reduce((sum, bar) => sum + bar.minutes, 0),
+    resultsCount: page.bars.length,
+    adjusted,
+    status: 'OK',
+    request_id: id,
+  };
+  if (page.bars.length > 0) body.results = page.bars.map(toMassiveAggregate);
+  if (page.nextCursor !== null) {
+    const next = new URL(originalUrl, base);
+    next.searchParams.delete('apiKey');
+    next.searchParams.set('cursor', page.nextCursor);
+    body.next_url = next.toString();
+  }
+  return body;
 }
 
 function toMassiveAggregate(bar: AggregateBar): MassiveAggregate {

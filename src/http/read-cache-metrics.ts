@@ -30,3 +30,30 @@ export function registerReadCacheMetrics(registry: Registry, cache: ReadCache): 
   metric('bytes', 'Estimated bytes held', (s) => s.bytes);
   metric('max_bytes', 'Byte cap (READ_CACHE_MAX_MB)', (s) => s.maxBytes);
 }
+
+/** How the HTTP fast path answered (see fast-path/fast-path.ts). */
+export function registerFastPathMetrics(
+  registry: Registry,
+  fast: { answered: number; remade: number },
+): void {
+  if (registry.getSingleMetric('tickstock_http_fast_answers_total') !== undefined) return;
+  const metric = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name: `tickstock_http_fast_${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  metric(
+    'answers_total',
+    'Cached answers written straight from node:http (Express and Apollo skipped)',
+    () => fast.answered,
+  );
+  metric(
+    'remade_total',
+    'Of those, answers remade after a commit without the HTTP stack',
+    () => fast.remade,
+  );
+}

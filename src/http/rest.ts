@@ -1,9 +1,10 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { StoredBar } from '../domain/stored-bar';
 import type { BarQueryService, RecentBarsView } from '../services/bar-query.service';
 import { InvalidInputError } from '../services/domain-errors';
 import type { IngestStatusService } from '../services/ingest-status.service';
 import { parseLimitParam, parseSinceParam } from '../services/query-input';
+import type { OfferResponse } from './fast-path/fast-path';
 import { routeLabel } from './metrics';
 
 /** One tick of the legacy `/api/ticks/recent` answer (the old service's exact field set). */
@@ -71,6 +72,10 @@ function singleParam(req: Request, name: string): string | undefined {
 export interface RestOptions {
   bars: BarQueryService;
   ingestStatus: IngestStatusService;
+  /** The HTTP fast path's offer for this exchange (answers of exact, known tickers only). */
+  offerResponse?: (req: Request, res: Response) => OfferResponse;
+  /** True when the ticker is stored exactly as written (it resolves to itself). */
+  isKnownTicker?: (ticker: string) => boolean;
 }
 
 /**
@@ -99,7 +104,23 @@ export function createRestRouter(options: RestOptions): Router {
     }
     // The body's `symbol` echoes the stored ticker the argument resolved to (`aapl` → `AAPL`).
     const { value, tag } = await bars.recentView(query, LEGACY_JSON);
-    if (tag !== null) res.set('ETag', `"${tag}"`);
+    if (tag !== null) {
+      res.set('ETag', `"${tag}"`);
+      // `aapl` → `AAPL` is resolved per request (a new `AaPL` would change it): not offered.
+      if (options.isKnownTicker?.(symbol) === true)
+        options.offerResponse?.(
+          req,
+          res,
+        )({
+          scope: symbol,
+          tag,
+          body: value,
+          remake: async () => {
+            const again = await bars.recentView(query, LEGACY_JSON);
+            return again.tag === null ? null : { tag: again.tag, body: again.value };
+          },
+        });
+    }
     res.type('application/json').send(value);
   });
 

@@ -10,12 +10,15 @@ import { buildApiSchema } from '../resolvers/build-schema';
 import type { ApiServices } from '../services/api-services';
 import { requireBearer } from './auth';
 import { jsonErrorHandler, jsonNotFound } from './error-handler';
+import { FastPath } from './fast-path/fast-path';
+import { jsonBody } from './fast-path/body-reader';
 import { createApolloServer } from './graphql-http';
+import { createOperationLabel } from './graphql-metrics.plugin';
 import { attachGraphqlWs } from './graphql-ws';
 import { createHealthRouter, feedFailures, type DatabaseProbe, type FeedState } from './health';
 import { createMetrics, httpMetricsMiddleware, routeLabel, type AppMetrics } from './metrics';
 import { createMassiveAggregatesRouter } from './massive-aggregates';
-import { registerReadCacheMetrics } from './read-cache-metrics';
+import { registerFastPathMetrics, registerReadCacheMetrics } from './read-cache-metrics';
 import { createRestRouter } from './rest';
 
 /** Largest accepted request body: far above any real query, far below a memory problem. */
@@ -75,7 +78,19 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   app.disable('x-powered-by');
   // Live data polled with `since`: a hash of every response body would cost CPU for nothing.
   app.set('etag', false);
-  const httpServer = createHttpServer(app);
+  const operationLabel = createOperationLabel();
+  // Cached answers skip Express and Apollo altogether (src/http/fast-path/fast-path.ts).
+  const fast =
+    services.cache === null
+      ? null
+      : new FastPath({
+          cache: services.cache,
+          apiToken: config.apiToken,
+          metrics,
+          maxBodyBytes: MAX_BODY_BYTES,
+          operationLabel,
+        });
+  const httpServer = createHttpServer(fast === null ? app : fast.handler(app));
   const ws = attachGraphqlWs({
     httpServer,
     path: GRAPHQL_PATH,
@@ -90,6 +105,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     production: config.production,
     logger,
     metrics,
+    operationLabel,
     disposeWebSockets: () => ws.dispose(),
     cache: services.cache,
     isKnownTicker: (ticker: string) => services.tickers.isKnown(ticker),
@@ -108,6 +124,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     }),
   );
   if (services.cache !== null) registerReadCacheMetrics(metrics.registry, services.cache);
+  if (fast !== null) registerFastPathMetrics(metrics.registry, fast);
   const metricsAuth = requireBearer(config.metricsToken ?? null, (message) => ({ error: message }));
   app.get('/metrics', routeLabel('/metrics'), metricsAuth, async (_req, res) => {
     metrics.recordStatus(options.metricsStatus?.() ?? services.ingestStatus.status());
@@ -139,8 +156,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     GRAPHQL_PATH,
     routeLabel(GRAPHQL_PATH),
     graphqlAuthUnlessLandingPage,
-    express.json({ limit: MAX_BODY_BYTES }),
-    expressMiddleware(apollo, { context: async () => createApiContext() }),
+    jsonBody(MAX_BODY_BYTES),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => createApiContext(fast?.offerFor(req, res)),
+    }),
   );
 
   // Massive-compatible aggregates: its own key check (apiKey= or bearer) and error shape.
@@ -153,13 +172,30 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
         const cache = services.cache;
         return cache === null ? null : cache.tag(await services.tickers.resolve(ticker));
       },
+      ...(fast === null
+        ? {}
+        : {
+            offerResponse: (req, res) => fast.offerFor(req, res),
+            isKnownTicker: (ticker) => services.tickers.isKnown(ticker),
+          }),
     }),
   );
   app.use(
     '/api',
     requireBearer(config.apiToken, (message) => ({ error: message })),
   );
-  app.use(createRestRouter({ bars: services.bars, ingestStatus: services.ingestStatus }));
+  app.use(
+    createRestRouter({
+      bars: services.bars,
+      ingestStatus: services.ingestStatus,
+      ...(fast === null
+        ? {}
+        : {
+            offerResponse: (req, res) => fast.offerFor(req, res),
+            isKnownTicker: (ticker) => services.tickers.isKnown(ticker),
+          }),
+    }),
+  );
   app.use('/api', jsonNotFound);
   if (options.staticDir !== undefined)
     app.use(express.static(options.staticDir, { index: 'index.html' }));

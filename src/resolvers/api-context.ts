@@ -7,10 +7,30 @@ import type DataLoader from 'dataloader';
 export interface ApiContext {
   /** Per-operation DataLoaders by key; use loaderFor(), never share across operations. */
   loaders: Map<string, DataLoader<unknown, unknown>>;
+  /**
+   * HTTP only: hands a whole answer to the HTTP fast path (src/http/fast-path/), which answers
+   * the same request with it until the symbol's next commit.
+   */
+  offerResponse?: (offer: ResponseOffer) => void;
 }
 
-export function createApiContext(): ApiContext {
-  return { loaders: new Map() };
+/** An answer `body`, exact for `scope` at commit `tag`. */
+export interface ResponseOffer {
+  scope: string;
+  tag: string;
+  body: string;
+  /** GraphQL: the operation's name, for its metrics label. */
+  operation?: string;
+  /** A per-answer request id inside `body` (`"request_id":"…"`), made anew for each answer. */
+  requestId?: string;
+  /** Makes the answer to the same request again at a later commit (null: not cacheable now). */
+  remake?: () => Promise<{ tag: string; body: string; requestId?: string } | null>;
+}
+
+export function createApiContext(offerResponse?: ApiContext['offerResponse']): ApiContext {
+  return offerResponse === undefined
+    ? { loaders: new Map() }
+    : { loaders: new Map(), offerResponse };
 }
 
 /**

@@ -148,3 +148,57 @@ describe('memory bound', () => {
     expect(lru.size).toBe(2);
   });
 });
+
+describe('ReadCache primitives of the HTTP fast path', () => {
+  it('hit() serves only an entry at the current, idle generation and counts only hits', async () => {
+    const commits = new CommitGenerations();
+    const cache = new ReadCache(commits);
+    const tag = cache.tag('AAPL')!;
+    expect(cache.storeAtTag('AAPL', 'k', tag, 'answer', 10)).toBe(true);
+    expect(cache.hit('AAPL', 'k')).toBe('answer');
+    expect(cache.hit('AAPL', 'other')).toBeUndefined();
+    const write = deferred<void>();
+    const writing = commits.around(['AAPL'], () => write.promise);
+    expect(cache.hit('AAPL', 'k')).toBeUndefined();
+    write.resolve();
+    await writing;
+    expect(cache.hit('AAPL', 'k')).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 0, bypassed: 0 });
+  });
+
+  it('storeAtTag() refuses an answer once a write of its scope began or ended after the tag', async () => {
+    const commits = new CommitGenerations();
+    const cache = new ReadCache(commits);
+    const tag = cache.tag('AAPL')!;
+    const write = deferred<void>();
+    const writing = commits.around(['AAPL'], () => write.promise);
+    expect(cache.tag('AAPL')).toBeNull();
+    expect(cache.storeAtTag('AAPL', 'k', tag, 'before', 10)).toBe(false);
+    write.resolve();
+    await writing;
+    expect(cache.storeAtTag('AAPL', 'k', tag, 'before', 10)).toBe(false);
+    expect(cache.storeAtTag('AAPL', 'k', cache.tag('AAPL')!, 'after', 10)).toBe(true);
+    expect(cache.hit('AAPL', 'k')).toBe('after');
+  });
+
+  it('whenIdle() resolves once every write of the scope has ended, at once when none runs', async () => {
+    const commits = new CommitGenerations();
+    await commits.whenIdle('AAPL');
+    const first = deferred<void>();
+    const second = deferred<void>();
+    const writes = [
+      commits.around(['AAPL'], () => first.promise),
+      commits.around(['AAPL', 'MSFT'], () => second.promise),
+    ];
+    const order: string[] = [];
+    const idle = commits.whenIdle('AAPL').then(() => order.push('idle'));
+    first.resolve();
+    await writes[0];
+    order.push('first ended');
+    second.resolve();
+    await writes[1];
+    await idle;
+    expect(order).toEqual(['first ended', 'idle']);
+    expect(commits.busy('AAPL')).toBe(false);
+  });
+});

@@ -21,6 +21,7 @@ export class CommitGenerations implements CommitPort {
   readonly epoch = randomBytes(6).toString('base64url');
   private readonly generations = new Map<string, number>();
   private readonly writing = new Map<string, number>();
+  private readonly idleWaiters = new Map<string, (() => void)[]>();
   private commitsSeen = 0;
 
   generation(scope: string): number {
@@ -30,6 +31,16 @@ export class CommitGenerations implements CommitPort {
   /** A write of this scope is in flight: its answer is unknown until it ends. */
   busy(scope: string): boolean {
     return this.writing.has(scope);
+  }
+
+  /** Resolves once no write of `scope` is in flight (at once when none is). */
+  whenIdle(scope: string): Promise<void> {
+    if (!this.writing.has(scope)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.idleWaiters.get(scope);
+      if (waiters === undefined) this.idleWaiters.set(scope, [resolve]);
+      else waiters.push(resolve);
+    });
   }
 
   /** Writes that ended (any outcome), over all symbols. */
@@ -54,6 +65,12 @@ export class CommitGenerations implements CommitPort {
         if (left === 0) this.writing.delete(scope);
         else this.writing.set(scope, left);
         this.bump(scope);
+      }
+      for (const scope of scopes) {
+        const waiters = this.writing.has(scope) ? undefined : this.idleWaiters.get(scope);
+        if (waiters === undefined) continue;
+        this.idleWaiters.delete(scope);
+        for (const wake of waiters) wake();
       }
     }
   }

@@ -132,6 +132,28 @@ export class ReadCache {
     return undefined;
   }
 
+  /**
+   * The answer of (scope, key) if it is exact now, counting only a hit: for a fast path whose
+   * miss falls through to a slower path that counts its own read.
+   */
+  hit(scope: string, key: string): unknown {
+    const generation = this.idleGeneration(scope);
+    if (generation === null) return undefined;
+    const entry = this.lru.get(`${scope}\u0001${key}`);
+    if (entry === undefined || entry.generation !== generation) return undefined;
+    this.counters.hits++;
+    return entry.value;
+  }
+
+  /**
+   * Stores an answer known exact at `tag` (a tag() taken no later than the read began) only if
+   * the scope is still at that tag: no write of it began or ended since. True when stored.
+   */
+  storeAtTag(scope: string, key: string, tag: string, value: unknown, bytes: number): boolean {
+    if (this.tag(scope) !== tag) return false;
+    return this.store(scope, key, this.commits.generation(scope), value, bytes);
+  }
+
   /** The scope's generation to load at, null while a write of it is in flight (do not store). */
   idleGeneration(scope: string): number | null {
     return this.commits.busy(scope) ? null : this.commits.generation(scope);
