@@ -12,14 +12,8 @@ import { createQuietLogger } from '../../src/logger';
 import { waitThroughErrors } from '../../testkit/wait';
 import { FEED_API_KEY, feedEnv, startExternalFeed, type ExternalFeed } from '../helpers/app-feed';
 import { ensureDashboardBuilt, readHooks } from '../helpers/browser-dashboard';
-import {
-  chromiumAvailable,
-  openBrowserSession,
-  type BrowserSession,
-} from '../helpers/browser-session';
-
-// CI installs Chromium and must run this; elsewhere a missing browser skips it rather than failing.
-const describeBrowser = chromiumAvailable() || process.env.CI === 'true' ? describe : describe.skip;
+import { describeBrowser } from '../helpers/dashboard-app';
+import { openBrowserSession, type BrowserSession } from '../helpers/browser-session';
 
 jest.setTimeout(120_000);
 

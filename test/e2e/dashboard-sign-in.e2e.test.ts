@@ -4,20 +4,14 @@
  * GraphQL, token in graphql-ws connectionParams), keeps the token for the tab, signs out.
  */
 import type { Page } from 'playwright-core';
-import { startApp, type RunningApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { createQuietLogger } from '../../src/logger';
+import type { RunningApp } from '../../src/app';
 import { waitFor } from '../../testkit/wait';
-import { ensureDashboardBuilt, readHooks } from '../helpers/browser-dashboard';
-import {
-  chromiumAvailable,
-  openBrowserSession,
-  type BrowserSession,
-} from '../helpers/browser-session';
+import { readHooks } from '../helpers/browser-dashboard';
+import { describeBrowser, startDashboardApp } from '../helpers/dashboard-app';
+import { openBrowserSession, type BrowserSession } from '../helpers/browser-session';
 
 const TOKEN = 'e2e-secret-token';
 const METRICS_TOKEN = 'e2e-metrics-token';
-const describeBrowser = chromiumAvailable() || process.env.CI === 'true' ? describe : describe.skip;
 
 jest.setTimeout(120_000);
 
@@ -27,22 +21,7 @@ describeBrowser('dashboard sign-in with API_TOKEN (headless Chromium)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
-    app = await startApp(
-      loadConfig({
-        DATABASE_URL: 'memory://',
-        SIM_HISTORY_SESSIONS: '0',
-        PORT: '0',
-        SYMBOLS: 'AAPL,MSFT',
-        SIM_ACCELERATION: '30',
-        POLL_MS: '1000',
-        LOG_LEVEL: 'silent',
-        BACKFILL_MAX_MINUTES: '0',
-        API_TOKEN: TOKEN,
-        METRICS_TOKEN,
-      }),
-      { logger: createQuietLogger() },
-    );
+    app = await startDashboardApp({ API_TOKEN: TOKEN, METRICS_TOKEN });
     session = await openBrowserSession();
     page = session.page;
   });

@@ -7,31 +7,17 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startApp, type RunningApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { createQuietLogger } from '../../src/logger';
+import type { RunningApp } from '../../src/app';
 import type { OracleBar } from '../../testkit/bar-oracle';
 import { rollUpTimeframe } from '../../testkit/bar-oracle-timeframe';
 import { waitThroughErrors } from '../../testkit/wait';
 import { barSeries, insertBars } from '../helpers/api-factories';
-import {
-  chartBars,
-  ensureDashboardBuilt,
-  readHooks,
-  storedBars,
-  type HookValues,
-} from '../helpers/browser-dashboard';
-import {
-  chromiumAvailable,
-  openBrowserSession,
-  type BrowserSession,
-} from '../helpers/browser-session';
+import { chartBars, readHooks, storedBars, type HookValues } from '../helpers/browser-dashboard';
+import { describeBrowser, startDashboardApp } from '../helpers/dashboard-app';
+import { openBrowserSession, type BrowserSession } from '../helpers/browser-session';
 
 const DOCS_DIR = join(__dirname, '..', '..', 'docs');
 const HISTORY_MINUTES = 2 * 24 * 60;
-
-// CI installs Chromium and must run this; elsewhere a missing browser skips it rather than failing.
-const describeBrowser = chromiumAvailable() || process.env.CI === 'true' ? describe : describe.skip;
 
 jest.setTimeout(180_000);
 
@@ -47,20 +33,7 @@ describeBrowser('dashboard timeframes and history in headless Chromium', () => {
   };
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
-    app = await startApp(
-      loadConfig({
-        DATABASE_URL: 'memory://',
-        SIM_HISTORY_SESSIONS: '0',
-        PORT: '0',
-        SYMBOLS: 'AAPL,MSFT',
-        SIM_ACCELERATION: '30',
-        POLL_MS: '1000',
-        LOG_LEVEL: 'silent',
-        BACKFILL_MAX_MINUTES: '0',
-      }),
-      { logger: createQuietLogger() },
-    );
+    app = await startDashboardApp();
     // Older history ending an hour before the first live minute, priced like the live walk.
     const first = await waitThroughErrors(
       async () => (await storedBars(app.dataSource, 'AAPL'))[0] ?? null,

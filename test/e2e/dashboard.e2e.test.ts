@@ -9,26 +9,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startApp, type RunningApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { createQuietLogger } from '../../src/logger';
+import type { RunningApp } from '../../src/app';
 import { percentileOf } from '../../testkit/percentile';
 import { sleep, waitThroughErrors } from '../../testkit/wait';
 import {
   ARTIFACTS_DIR,
   chartBars,
-  ensureDashboardBuilt,
   newestStoredBar,
   readHooks,
   storedBars,
   type HookValues,
   type PlainBar,
 } from '../helpers/browser-dashboard';
-import {
-  chromiumAvailable,
-  openBrowserSession,
-  type BrowserSession,
-} from '../helpers/browser-session';
+import { describeBrowser, startDashboardApp } from '../helpers/dashboard-app';
+import { openBrowserSession, type BrowserSession } from '../helpers/browser-session';
 
 const POLL_MS = 1000;
 /** Feed seconds per wall second: a new minute bar every 2 s. */
@@ -39,9 +33,6 @@ const ACCELERATION = 30;
  */
 const MARGIN_MS = 3000;
 const FRESHNESS_SAMPLES = 10;
-
-// CI installs Chromium and must run this; elsewhere a missing browser skips it rather than failing.
-const describeBrowser = chromiumAvailable() || process.env.CI === 'true' ? describe : describe.skip;
 
 jest.setTimeout(120_000);
 
@@ -57,21 +48,12 @@ describeBrowser('dashboard in headless Chromium', () => {
   };
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    app = await startApp(
-      loadConfig({
-        DATABASE_URL: 'memory://',
-        SIM_HISTORY_SESSIONS: '0',
-        PORT: '0',
-        SYMBOLS: 'AAPL,MSFT,NVDA',
-        SIM_ACCELERATION: String(ACCELERATION),
-        POLL_MS: String(POLL_MS),
-        LOG_LEVEL: 'silent',
-        BACKFILL_MAX_MINUTES: '0',
-      }),
-      { logger: createQuietLogger() },
-    );
+    app = await startDashboardApp({
+      SYMBOLS: 'AAPL,MSFT,NVDA',
+      SIM_ACCELERATION: String(ACCELERATION),
+      POLL_MS: String(POLL_MS),
+    });
     session = await openBrowserSession({ width: 1366, height: 860 });
     page = session.page;
   });
