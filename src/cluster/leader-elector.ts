@@ -66,6 +66,19 @@ export class LeaderElector {
     return { ...this.state };
   }
 
+  /**
+   * The write fence: leader, lock session unbroken, and the lock confirmed within the lease.
+   * False the moment a frozen leader wakes past its lease, before its heartbeat has run.
+   */
+  holdsLease(): boolean {
+    if (!this.isLeader) return false;
+    if (this.options.newLock === null) return true;
+    const lock = this.lock;
+    return (
+      lock !== null && lock.lost === null && Date.now() - this.confirmedAt <= this.options.leaseMs
+    );
+  }
+
   /** Records how long the latest election took to get the feed live. */
   recordLive(): void {
     if (this.state.electedAt !== null && this.state.lastTakeoverMs === null)
