@@ -48,10 +48,13 @@ export class CommitPublisher implements CommitPort {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => {
-      if (this.leading()) this.send({ k: 'beat' });
-    }, COMMIT_BEAT_MS);
+    this.timer ??= setInterval(() => this.beat(), COMMIT_BEAT_MS);
     this.timer.unref();
+  }
+
+  /** "Nothing missed so far", while leading. */
+  beat(): void {
+    if (this.leading()) this.send({ k: 'beat' });
   }
 
   stop(): void {
