@@ -101,7 +101,7 @@ export async function startIngestRole(
     cluster: {
       role: 'ingest',
       instanceId: cluster.instanceId,
-      leadership: elector.status(),
+      leadership: { ...elector.status(), fencedWrites: store.fencedWrites },
       leader: null,
       events: fanout === null ? 'in-process' : 'redis',
       replica: null,

@@ -21,6 +21,8 @@ export interface LeadershipStatus {
   depositions: number;
   lastDeposedReason: string | null;
   lastDeposedAt: string | null;
+  /** Bar writes refused because the lease was not confirmed (a leader waking from a freeze). */
+  fencedWrites?: number;
 }
 
 export interface ReplicaStatus {
