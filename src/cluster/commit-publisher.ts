@@ -63,7 +63,7 @@ export class CommitPublisher implements CommitPort {
   }
 
   private send(body: { k: 'begin' | 'end'; i: number; y: string[] } | { k: 'beat' }): void {
-    const message = { w: this.writer, s: ++this.seq, ...body } as CommitMessage;
+    const message: CommitMessage = { w: this.writer, s: ++this.seq, ...body };
     this.publish(JSON.stringify(message));
   }
 }

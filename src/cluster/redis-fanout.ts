@@ -28,12 +28,12 @@ export interface RedisFanout {
    * Publishes a commit message on the connection that publishes the events, so a commit's
    * message precedes the barsUpdated event of the same flush on every subscriber.
    */
-  publishCommit(message: string): void;
+  publishCommit: (message: string) => void;
   /**
    * Commit messages, in publish order, from the subscription that also carries the events;
    * `lost` is called whenever that subscription may have missed messages (connection closed).
    */
-  onCommits(handlers: { message(message: string): void; lost(): void }): void;
+  onCommits: (handlers: { message(message: string): void; lost(): void }) => void;
   close(): Promise<void>;
 }
 
