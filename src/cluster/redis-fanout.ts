@@ -37,6 +37,19 @@ export interface RedisFanout {
   close(): Promise<void>;
 }
 
+/** QUIT when connected (bounded: Redis may die meanwhile); a reconnecting client is just dropped. */
+async function end(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      redis.quit().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, 1_000))),
+    ]);
+    clearTimeout(timer);
+  }
+  redis.disconnect();
+}
+
 /**
  * Subscription events across processes: the ingest leader publishes each flush's bars and each
  * batch of patterns to Redis, every API instance pushes them to its own graphql-ws subscribers.
@@ -96,7 +109,7 @@ export function createRedisFanout(url: string, logger: Logger): RedisFanout {
       });
     },
     close: async () => {
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+      await Promise.allSettled([end(publishClient), end(subscribeClient)]);
     },
   };
 }
