@@ -3,7 +3,9 @@
  * seeded primary + streaming replica pair (started under a temp dir, as the drill does):
  *   - the API as ROLE=all serves it (bench-api-server.ts: the same server, in-process services),
  *   - a ROLE=api process (the built service) on the primary,
- *   - a ROLE=api process reading through the replica (DATABASE_READ_URL).
+ *   - a ROLE=api process reading through the replica (DATABASE_READ_URL),
+ *   - both again with REDIS_URL and a commit stream (an idle ingest leader's beats): the read
+ *     cache on, invalidated across instances.
  * Each next to the bare-SQL baseline on the same database (runApiBench). Knobs:
  * BENCH_SECONDS (10), BENCH_CONCURRENCY (32).
  */
@@ -12,6 +14,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource, openDatabase } from '../ormconfig';
+import { CommitPublisher } from '../src/cluster/commit-publisher';
+import { createRedisFanout } from '../src/cluster/redis-fanout';
+import type { IngestStatusSnapshot } from '../src/domain/status';
+import { createQuietLogger } from '../src/logger';
+import { startPrivateRedis } from '../testkit/private-redis';
 import { replicaClusterUnavailable, startReplicaCluster } from '../testkit/replica-cluster';
 import { waitFor } from '../testkit/wait';
 import { runApiBench, type ApiBenchResult } from './bench-api';
@@ -34,6 +41,12 @@ async function main(): Promise<number> {
   const results = path.join(ROOT, 'bench-results');
   mkdirSync(results, { recursive: true });
   const cluster = await startReplicaCluster();
+  const redis = await startPrivateRedis(null);
+  // The commit stream of an ingest leader that writes nothing: its beats keep API caches on.
+  const fanout = redis === null ? null : createRedisFanout(redis.url, createQuietLogger());
+  const leader =
+    fanout === null ? null : new CommitPublisher('bench-leader', fanout.publishCommit, () => true);
+  leader?.start();
   let primary: DataSource | null = null;
   let replica: DataSource | null = null;
   try {
@@ -77,10 +90,21 @@ async function main(): Promise<number> {
     } finally {
       await stopApiProcess(allRole.child);
     }
-    for (const [name, env, dataSource] of [
+    const cached: Record<string, string> = redis === null ? {} : { REDIS_URL: redis.url };
+    const shapes: [string, Record<string, string>, string][] = [
       ['ROLE=api (primary)', {}, cluster.primaryUrl],
       ['ROLE=api (replica)', { DATABASE_READ_URL: cluster.replicaUrl }, cluster.replicaUrl],
-    ] as const) {
+    ];
+    if (redis !== null)
+      shapes.push(
+        ['ROLE=api (primary, cache)', cached, cluster.primaryUrl],
+        [
+          'ROLE=api (replica, cache)',
+          { ...cached, DATABASE_READ_URL: cluster.replicaUrl },
+          cluster.replicaUrl,
+        ],
+      );
+    for (const [name, env, dataSource] of shapes) {
       const member = new MemberProcess(
         'bench-api',
         {
@@ -92,7 +116,13 @@ async function main(): Promise<number> {
         path.join(results, 'bench-roles-api.log'),
       );
       try {
-        out[name] = await bench(await member.url(), dataSource);
+        const url = await member.url();
+        if (env.REDIS_URL !== undefined)
+          await waitFor(async () => {
+            const stats = (await (await fetch(`${url}/api/stats`)).json()) as IngestStatusSnapshot;
+            return stats.cluster?.readCache?.state === 'on';
+          }, `${name}: the read cache to be on`);
+        out[name] = await bench(url, dataSource);
       } finally {
         await member.stop();
       }
@@ -112,6 +142,9 @@ async function main(): Promise<number> {
     writeFileSync(path.join(results, 'bench-roles.json'), `${JSON.stringify(rows, null, 2)}\n`);
     return rows.some((r) => r.errors > 0) ? 1 : 0;
   } finally {
+    leader?.stop();
+    await fanout?.close();
+    await redis?.stop();
     await replica?.destroy().catch(() => undefined);
     await primary?.destroy().catch(() => undefined);
     await cluster.close();

@@ -5,7 +5,7 @@ import { createAppEvents } from './events/app-events';
 import { createMetrics } from './http/metrics';
 import { createServer } from './http/server';
 import { createIngest } from './ingest/create-ingest';
-import { MassiveSimulator } from './ingest/simulator/massive-simulator';
+import type { MassiveSimulator } from './ingest/simulator/massive-simulator';
 import type { IngestStatusSnapshot } from './domain/status';
 import { createLogger, type Logger } from './logger';
 import {
@@ -16,21 +16,13 @@ import {
 import { createPatternModule, type PatternModule } from './patterns/pattern-module';
 import { createOhlcvRepository } from './repositories/ohlcv.repository';
 import { createReadRepositories } from './repositories/read-repositories';
-import { RetentionRepository } from './repositories/retention.repository';
-import { DEFAULT_RETENTION, RetentionJob } from './retention/retention-job';
+import type { RetentionJob } from './retention/retention-job';
 import { createApiServices } from './services/api-services';
 import { CommitGenerations } from './services/cache/commit-generations';
 import { startApiRole } from './cluster/start-api-role';
 import { startIngestRole } from './cluster/start-ingest-role';
-import {
-  defaultStaticDir,
-  DRAIN_TIMEOUT_MS,
-  feedPorts,
-  resolveFeed,
-  simulatorHistory,
-  simulatorSymbols,
-  startSessionPreload,
-} from './app-parts';
+import { defaultStaticDir, DRAIN_TIMEOUT_MS, resolveFeed, startSessionPreload } from './app-parts';
+import { ingestOptions, newRetentionJob, newSimulator } from './app-ingest';
 
 export { DRAIN_TIMEOUT_MS } from './app-parts';
 export type { FeedEndpoint } from './app-parts';
@@ -75,17 +67,7 @@ export async function startApp(
   logger.info({ database: config.database.kind }, 'database ready, migrations applied');
   logLegacyReport(logger, await readLegacyReport(dataSource));
 
-  const simulator =
-    config.massiveApiKey === null
-      ? new MassiveSimulator({
-          ...config.simulator,
-          // Massive allows one socket per key unless more are bought: the app's own limit.
-          maxConnections: config.maxConnections,
-          ...simulatorSymbols(config),
-          ...simulatorHistory(config, Date.now()),
-          logger,
-        })
-      : null;
+  const simulator = newSimulator(config, logger);
   const feed = await resolveFeed(config, simulator);
   logger.info(
     { feed: feed.source, url: feed.wsUrl, symbols: feed.symbols.length },
@@ -109,19 +91,19 @@ export async function startApp(
     await Promise.allSettled([patterns.stop(), dataSource.destroy(), simulator?.close()]);
     throw error;
   };
-  const ingest = await createIngest({
-    store: ohlcv,
-    logger,
-    tuning: { flushIntervalMs: config.flushIntervalMs, flushBatchSize: config.flushBatchSize },
-    sinks: {
-      barsStored: (bars) => events.publish('barsUpdated', bars),
-      flushLatency: (ms) => metrics.flushLatency.observe(ms / 1000),
-      tickListeners: [patterns.engine.onTick],
-      barClosedListeners: [patterns.engine.onBarClosed],
-    },
-    ...feedPorts(config, feed, simulator),
-    commits,
-  }).catch(abandon);
+  const ingest = await createIngest(
+    ingestOptions({
+      config,
+      feed,
+      simulator,
+      store: ohlcv,
+      events,
+      metrics,
+      patterns,
+      logger,
+      commits,
+    }),
+  ).catch(abandon);
 
   const status = (): IngestStatusSnapshot => ({
     startedAt: new Date(startedAt).toISOString(),
@@ -155,19 +137,7 @@ export async function startApp(
     metrics,
   }).catch(abandon);
   ingest.start();
-  const retention =
-    config.retentionDays === null
-      ? null
-      : new RetentionJob(
-          new RetentionRepository(dataSource),
-          {
-            ...DEFAULT_RETENTION,
-            days: config.retentionDays,
-            onDeleted: (table, rows) => metrics.retentionRowsDeleted.inc({ table }, rows),
-            commits,
-          },
-          logger.child({ component: 'retention' }),
-        );
+  const retention = newRetentionJob(config, dataSource, metrics, commits, logger);
   retention?.start();
   // After the server is up: a first start's chart gets the simulator's last session.
   const preload = startSessionPreload(config, simulator, ingest, ohlcv, logger);

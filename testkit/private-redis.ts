@@ -26,16 +26,26 @@ async function freePort(): Promise<number> {
  * dir), because pub/sub is server-wide: a suite or drill that listens on every channel must not
  * hear anyone else. Without the redis-server binary: `fallbackUrl` (null: none).
  */
-export async function startPrivateRedis(fallbackUrl: string): Promise<PrivateRedis>;
-export async function startPrivateRedis(fallbackUrl: string | null): Promise<PrivateRedis | null>;
-export async function startPrivateRedis(fallbackUrl: string | null): Promise<PrivateRedis | null> {
+export async function startPrivateRedis(
+  fallbackUrl: string,
+  options?: { port?: number },
+): Promise<PrivateRedis>;
+export async function startPrivateRedis(
+  fallbackUrl: string | null,
+  options?: { port?: number },
+): Promise<PrivateRedis | null>;
+/** `port`: listen there (e.g. to bring a stopped one back on the same address). */
+export async function startPrivateRedis(
+  fallbackUrl: string | null,
+  options: { port?: number } = {},
+): Promise<PrivateRedis | null> {
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     return fallbackUrl === null
       ? null
       : { url: fallbackUrl, origin: 'external', stop: () => Promise.resolve() };
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'tickstock-redis-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     'redis-server',
     [

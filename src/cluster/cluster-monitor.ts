@@ -24,6 +24,7 @@ export class ClusterMonitor {
   private leaderHolder: LockHolder | null = null;
   private replicaState: ReplicaStatus | null;
   private measuredAtMs = 0;
+  private currentThroughMs = Number.NEGATIVE_INFINITY;
   private readonly log: RateLimitedLog;
 
   constructor(private readonly options: ClusterMonitorOptions) {
@@ -63,6 +64,14 @@ export class ClusterMonitor {
       : { ...this.replicaState, readsFrom: this.readsFrom() };
   }
 
+  /**
+   * Every commit on the primary before this time (ms) is replayed on the replica: the start of
+   * the last measurement that found the replica at or past the primary's WAL position.
+   */
+  replicaCurrentThroughMs(): number {
+    return this.currentThroughMs;
+  }
+
   /** The freshness policy, asked on every read. */
   readsFromReplica(): boolean {
     return this.readsFrom() === 'replica';
@@ -91,6 +100,7 @@ export class ClusterMonitor {
     if (replica === null || this.replicaState === null) return;
     try {
       // Primary position first: the byte lag then errs towards too large, never too small.
+      const askedAtMs = Date.now();
       const primaryLsn = await primary.currentLsn();
       const position = await replica.replicaPosition();
       const lagBytes =
@@ -105,6 +115,7 @@ export class ClusterMonitor {
         measuredAt: new Date().toISOString(),
       };
       this.measuredAtMs = Date.now();
+      if (position.inRecovery && lagBytes === 0) this.currentThroughMs = askedAtMs;
       if (!position.inRecovery)
         this.log.warn('replica-role', {}, 'DATABASE_READ_URL is not a replica (not in recovery)');
     } catch (error) {

@@ -42,6 +42,8 @@ export class LeaderElector {
   private stopped = false;
   private confirmedAt = 0;
   private failedAttempts = 0;
+  /** A deposed leader competes again only from here on (ms). */
+  private standBackUntilMs = 0;
   private readonly state: LeadershipStatus = {
     state: 'standby',
     election: 'advisory-lock',
@@ -64,6 +66,19 @@ export class LeaderElector {
 
   status(): LeadershipStatus {
     return { ...this.state };
+  }
+
+  /**
+   * The write fence: leader, lock session unbroken, and the lock confirmed within the lease.
+   * False the moment a frozen leader wakes past its lease, before its heartbeat has run.
+   */
+  holdsLease(): boolean {
+    if (!this.isLeader) return false;
+    if (this.options.newLock === null) return true;
+    const lock = this.lock;
+    return (
+      lock !== null && lock.lost === null && Date.now() - this.confirmedAt <= this.options.leaseMs
+    );
   }
 
   /** Records how long the latest election took to get the feed live. */
@@ -109,6 +124,9 @@ export class LeaderElector {
 
   private async attempt(): Promise<void> {
     if (this.options.newLock === null) return this.elected();
+    // Just deposed: a standby that kept its session goes first, rather than the two racing
+    // (the loser of a race right after a deposition would be the instance that just failed).
+    if (Date.now() < this.standBackUntilMs) return;
     try {
       if (this.lock === null || this.lock.lost !== null) {
         await this.lock?.close();
@@ -191,6 +209,7 @@ export class LeaderElector {
     // The lock session is finished either way; the next attempt opens a new one.
     const lock = this.lock;
     this.lock = null;
+    this.standBackUntilMs = Date.now() + 2 * this.options.pollMs;
     await Promise.allSettled([this.options.onDeposed(reason), lock?.close()]);
   }
 }

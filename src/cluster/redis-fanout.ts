@@ -8,6 +8,9 @@ import { RateLimitedLog } from '../logger';
 /** Redis channels of the fan-out are `<prefix><topic>`, apart from PATTERN_CHANNEL's. */
 export const FANOUT_CHANNEL_PREFIX = 'tickstock.fanout.';
 
+/** The ingest leader's commit events (src/cluster/commit-publisher.ts), for API read caches. */
+export const COMMIT_CHANNEL = 'tickstock.commits';
+
 /** Event fields that are Dates in the domain types and ISO strings on the wire. */
 const DATE_FIELDS = new Set(['timestamp', 'expiresAt']);
 
@@ -21,7 +24,30 @@ const serializer = {
 
 export interface RedisFanout {
   eventTarget: PubSubEventTarget<AppEventTopics>;
+  /**
+   * Publishes a commit message on the connection that publishes the events, so a commit's
+   * message precedes the barsUpdated event of the same flush on every subscriber.
+   */
+  publishCommit: (message: string) => void;
+  /**
+   * Commit messages, in publish order, from the subscription that also carries the events;
+   * `lost` is called whenever that subscription may have missed messages (connection closed).
+   */
+  onCommits: (handlers: { message(message: string): void; lost(): void }) => void;
   close(): Promise<void>;
+}
+
+/** QUIT when connected (bounded: Redis may die meanwhile); a reconnecting client is just dropped. */
+async function end(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      redis.quit().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, 1_000))),
+    ]);
+    clearTimeout(timer);
+  }
+  redis.disconnect();
 }
 
 /**
@@ -64,8 +90,26 @@ export function createRedisFanout(url: string, logger: Logger): RedisFanout {
   } as unknown as PubSubEventTarget<AppEventTopics>;
   return {
     eventTarget,
+    publishCommit: (message) => {
+      publishClient
+        .publish(COMMIT_CHANNEL, message)
+        .catch((error: unknown) =>
+          log.warn('redis-commit', { err: error }, 'commit message not published'),
+        );
+    },
+    onCommits: (handlers) => {
+      subscribeClient.on('message', (channel: string, message: string) => {
+        if (channel === COMMIT_CHANNEL) handlers.message(message);
+      });
+      // ioredis resubscribes after a reconnect; what was published meanwhile is gone.
+      subscribeClient.on('close', () => handlers.lost());
+      subscribeClient.subscribe(COMMIT_CHANNEL).catch((error: unknown) => {
+        log.warn('redis-commit-sub', { err: error }, 'commit channel subscription failed');
+        handlers.lost();
+      });
+    },
     close: async () => {
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+      await Promise.allSettled([end(publishClient), end(subscribeClient)]);
     },
   };
 }

@@ -14,6 +14,7 @@ import { createApiServices } from '../services/api-services';
 import { ClusterMonitor } from './cluster-monitor';
 import { LeaderStatusRelay } from './leader-status-relay';
 import { createRedisFanout } from './redis-fanout';
+import { RemoteCommits } from './remote-commits';
 import { routedReadRepositories } from './routed-reads';
 
 /** Accelerated simulator feeds run ahead of the clock; an API instance cannot know by how much. */
@@ -24,7 +25,8 @@ const FUTURE_SINCE_TOLERANCE_MS = 24 * 3_600_000;
  * state of its own, so any number run behind a load balancer. Subscriptions get the ingest
  * leader's events through Redis when REDIS_URL is set; without it the instance serves queries
  * only (polling), and says so. With DATABASE_READ_URL, reads go to the replica while its lag
- * is within REPLICA_MAX_LAG_MS.
+ * is within REPLICA_MAX_LAG_MS. The read cache runs on the ingest leader's commit stream over
+ * the same Redis (RemoteCommits): off whenever that stream may have gaps, and without REDIS_URL.
  */
 export async function startApiRole(
   config: AppConfig,
@@ -55,6 +57,15 @@ export async function startApiRole(
     logger: logger.child({ component: 'cluster' }),
   });
   await monitor.start();
+  const remote =
+    fanout === null
+      ? null
+      : new RemoteCommits({
+          replicaCurrentThroughMs:
+            replicaSource === null ? null : () => monitor.replicaCurrentThroughMs(),
+        });
+  if (remote !== null && fanout !== null)
+    fanout.onCommits({ message: (m) => remote.receive(m), lost: () => remote.lost() });
   const primaryReads = createReadRepositories(dataSource);
   const reads =
     replicaSource === null
@@ -80,6 +91,7 @@ export async function startApiRole(
         leader: monitor.leader(),
         events: fanout === null ? 'polling-only' : 'redis',
         replica: monitor.replica(),
+        readCache: remote?.state() ?? null,
       },
     };
   };
@@ -98,6 +110,15 @@ export async function startApiRole(
       events,
       status: () => status(),
       futureSinceToleranceMs: FUTURE_SINCE_TOLERANCE_MS,
+      ...(remote === null
+        ? {}
+        : {
+            commits: remote.generations,
+            cache: {
+              maxEntries: config.readCacheMaxEntries,
+              maxBytes: config.readCacheMaxMb * 1024 * 1024,
+            },
+          }),
     }),
     database: reads.health,
     feedConnected: () => false,

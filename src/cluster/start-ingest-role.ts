@@ -1,6 +1,7 @@
 import { openDatabase } from '../../ormconfig';
 import type { RunningApp, StartAppOptions } from '../app';
-import { DRAIN_TIMEOUT_MS, feedPorts, resolveFeed, simulatorSymbols } from '../app-parts';
+import { ingestOptions, newRetentionJob, newSimulator } from '../app-ingest';
+import { DRAIN_TIMEOUT_MS, resolveFeed } from '../app-parts';
 import { describeConfig, type AppConfig } from '../config';
 import type { IngestStatusSnapshot } from '../domain/status';
 import { createAppEvents } from '../events/app-events';
@@ -8,12 +9,14 @@ import { createHealthServer } from '../http/health-server';
 import type { FeedState } from '../http/health';
 import { createMetrics } from '../http/metrics';
 import { createIngest } from '../ingest/create-ingest';
-import { MassiveSimulator } from '../ingest/simulator/massive-simulator';
 import { createLogger } from '../logger';
 import { createPatternModule } from '../patterns/pattern-module';
 import { HealthRepository } from '../repositories/health.repository';
 import { LeaderLockRepository } from '../repositories/leader-lock.repository';
 import { createOhlcvRepository } from '../repositories/ohlcv.repository';
+import type { RetentionJob } from '../retention/retention-job';
+import { CommitPublisher } from './commit-publisher';
+import { FencedStore } from './fenced-store';
 import { LeaderElector } from './leader-elector';
 import { LeaderIngest } from './leader-ingest';
 import { STATUS_PUBLISH_MS } from './leader-status-relay';
@@ -33,40 +36,28 @@ export async function startIngestRole(
   const startedAt = Date.now();
   logger.info({ config: describeConfig(config) }, 'starting TickStock (ingest role)');
   const dataSource = await openDatabase(config.database);
-  const simulator =
-    config.massiveApiKey === null
-      ? new MassiveSimulator({
-          ...config.simulator,
-          maxConnections: config.maxConnections,
-          ...simulatorSymbols(config),
-          logger,
-        })
-      : null;
+  const simulator = newSimulator(config, logger);
   const feed = await resolveFeed(config, simulator);
   const fanout = config.redisUrl === null ? null : createRedisFanout(config.redisUrl, logger);
   const events = createAppEvents(fanout?.eventTarget);
   const metrics = createMetrics();
-  const ohlcv = createOhlcvRepository(dataSource);
-  const patterns = createPatternModule({ dataSource, events, config, logger });
-
   const { cluster, database } = config;
+  // API instances' read caches are invalidated by this leader's commit stream (RemoteCommits).
+  const commits =
+    fanout === null
+      ? undefined
+      : new CommitPublisher(cluster.instanceId, fanout.publishCommit, () => elector.isLeader);
+  // Bars are written only under a confirmed lease (a leader waking from a freeze writes nothing).
+  const store = new FencedStore(createOhlcvRepository(dataSource), () => elector.holdsLease());
+  const patterns = createPatternModule({ dataSource, events, config, logger, commits });
+  const wiring = { config, feed, simulator, store, events, metrics, patterns, logger, commits };
   const leader = new LeaderIngest(
-    () =>
-      createIngest({
-        store: ohlcv,
-        logger,
-        tuning: { flushIntervalMs: config.flushIntervalMs, flushBatchSize: config.flushBatchSize },
-        sinks: {
-          barsStored: (bars) => events.publish('barsUpdated', bars),
-          flushLatency: (ms) => metrics.flushLatency.observe(ms / 1000),
-          tickListeners: [patterns.engine.onTick],
-          barClosedListeners: [patterns.engine.onBarClosed],
-        },
-        ...feedPorts(config, feed, simulator),
-      }),
+    () => createIngest(ingestOptions(wiring)),
     logger,
     () => elector.recordLive(),
   );
+  // RETENTION_DAYS on the leader only, a fresh job per election (a stopped job stays stopped).
+  let retention: RetentionJob | null = null;
   const elector: LeaderElector = new LeaderElector({
     newLock:
       database.kind === 'postgres'
@@ -84,8 +75,20 @@ export async function startIngestRole(
     pollMs: cluster.leaderPollMs,
     leaseMs: cluster.leaderLeaseMs,
     logger: logger.child({ component: 'leader' }),
-    onElected: () => leader.lead(),
-    onDeposed: (reason) => leader.abandon(reason),
+    onElected: async () => {
+      await leader.lead();
+      retention = newRetentionJob(config, dataSource, metrics, commits, logger);
+      retention?.start();
+    },
+    onDeposed: async (reason) => {
+      const job = retention;
+      retention = null;
+      // Not awaited first: the socket and the bar writes stop now, a retention batch in flight
+      // (idempotent deletes) finishes on its own.
+      const stopped = job?.stop();
+      await leader.abandon(reason);
+      await stopped;
+    },
   });
 
   const status = (): IngestStatusSnapshot => ({
@@ -98,7 +101,7 @@ export async function startIngestRole(
     cluster: {
       role: 'ingest',
       instanceId: cluster.instanceId,
-      leadership: elector.status(),
+      leadership: { ...elector.status(), fencedWrites: store.fencedWrites },
       leader: null,
       events: fanout === null ? 'in-process' : 'redis',
       replica: null,
@@ -121,6 +124,7 @@ export async function startIngestRole(
     logger: logger.child({ component: 'http' }),
   }).catch(abandon);
   elector.start();
+  commits?.start();
   // API instances show the leader's feed health (dashboard, ingestStatus) from these snapshots.
   const statusTimer =
     fanout === null
@@ -136,8 +140,10 @@ export async function startIngestRole(
     if (statusTimer) clearInterval(statusTimer);
     try {
       await elector.pause();
+      await retention?.stop();
       await leader.stop(DRAIN_TIMEOUT_MS);
     } finally {
+      commits?.stop();
       await elector.stop();
       await patterns.stop();
       await server.close();
@@ -152,8 +158,9 @@ export async function startIngestRole(
     port: server.port,
     dataSource,
     simulator,
-    // RETENTION_DAYS runs in ROLE=all; a cluster runs it from one place (see DEPLOYMENT.md).
-    retention: null,
+    get retention() {
+      return retention;
+    },
     status,
     stop: () => (stopping ??= stop()),
   };

@@ -21,6 +21,8 @@ export interface LeadershipStatus {
   depositions: number;
   lastDeposedReason: string | null;
   lastDeposedAt: string | null;
+  /** Bar writes refused because the lease was not confirmed (a leader waking from a freeze). */
+  fencedWrites?: number;
 }
 
 export interface ReplicaStatus {
@@ -36,6 +38,19 @@ export interface ReplicaStatus {
   measuredAt: string | null;
 }
 
+/** Whether an API instance's read cache is in use, and why not. */
+export interface ReadCacheState {
+  state: 'on' | 'off';
+  /** Why it is off (every read then goes to the database), null while on. */
+  reason: string | null;
+  /** What invalidates it: the ingest leader's commit stream over Redis. */
+  source: 'redis';
+  /** Times every cached answer was voided because commits may have been missed. */
+  resets: number;
+  /** The commit stream's writer (the leader process) last heard. */
+  writer: string | null;
+}
+
 export interface ClusterStatus {
   role: 'all' | 'ingest' | 'api';
   instanceId: string;
@@ -46,4 +61,6 @@ export interface ClusterStatus {
   /** How subscription events reach this instance's subscribers. */
   events: 'in-process' | 'redis' | 'polling-only';
   replica: ReplicaStatus | null;
+  /** ROLE=api: the read cache and its invalidation across instances (absent: no cache). */
+  readCache?: ReadCacheState | null;
 }

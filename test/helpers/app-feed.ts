@@ -15,10 +15,16 @@ export const FEED_API_KEY = 'app-test-key';
  * What an external simulator generated and what it wrote to each client socket, so a test can
  * derive, independently of the app, which bars must be stored.
  */
+/** One frame the simulator wrote to a client socket. */
+export interface SentFrame {
+  clientId: number;
+  events: readonly SimAggregate[];
+}
+
 export class FeedRecorder {
   readonly generated: SimAggregate[] = [];
   /** Every frame written to a socket, in order. */
-  readonly sent: { clientId: number; events: readonly SimAggregate[] }[] = [];
+  readonly sent: SentFrame[] = [];
 
   readonly hooks: Pick<SimulatorOptions, 'onEventsGenerated' | 'onEventsSent'> = {
     onEventsGenerated: (events) => {
@@ -48,11 +54,11 @@ export class FeedRecorder {
    * the new socket. This mirrors the Massive client's gap rule from the outside: the old
    * session's newest window start, the new session's first frame.
    */
-  gapMinutes(): Map<string, Set<number>> {
+  gapMinutes(sent: readonly SentFrame[] = this.sent): Map<string, Set<number>> {
     const lastStart = new Map<number, number>();
     const firstFrameStart = new Map<number, number>();
     const clientsOf = new Map<string, number[]>();
-    for (const { clientId, events } of this.sent) {
+    for (const { clientId, events } of sent) {
       let frameMin = Infinity;
       for (const event of events) {
         frameMin = Math.min(frameMin, event.s);
@@ -99,13 +105,14 @@ export class FeedRecorder {
    * The bars the database must hold, keyed by barKey(): a gap minute is the whole minute as
    * generated (REST backfill serves complete minutes; its VWAP has 4 decimals), every other
    * minute exactly what was written to the app's sockets. Minutes before the first or after the
-   * last frame sent are not expected.
+   * last frame sent are not expected. `sent`: the frames the app took in (default: all sent;
+   * fewer when a socket received frames its process never processed, e.g. frozen).
    */
-  expectedBars(): Map<string, OracleBar> {
-    const gaps = this.gapMinutes();
+  expectedBars(sent: readonly SentFrame[] = this.sent): Map<string, OracleBar> {
+    const gaps = this.gapMinutes(sent);
     const inGap = (event: SimAggregate) => gaps.get(event.sym)?.has(minuteStart(event.s)) === true;
     const live = new BarOracle();
-    for (const frame of this.sent)
+    for (const frame of sent)
       for (const event of frame.events) if (!inGap(event)) live.add(fromSimAggregate(event));
     const filled = new BarOracle();
     for (const event of this.generated) if (inGap(event)) filled.add(fromSimAggregate(event));

@@ -1,6 +1,9 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../ormconfig';
+import { CommitPublisher } from '../../src/cluster/commit-publisher';
+import { createRedisFanout } from '../../src/cluster/redis-fanout';
+import { createQuietLogger } from '../../src/logger';
 import { MINUTE_MS, minuteStart, type MinuteBar } from '../../src/domain/minute-bar';
 import type { ReplicaStatus } from '../../src/domain/cluster-status';
 import { createOhlcvRepository } from '../../src/repositories/ohlcv.repository';
@@ -9,6 +12,7 @@ import {
   startReplicaCluster,
   type ReplicaCluster,
 } from '../../testkit/replica-cluster';
+import { startPrivateRedis } from '../../testkit/private-redis';
 import { waitFor } from '../../testkit/wait';
 import { getJson, startTestApp, type TestApp } from '../helpers/app-run';
 
@@ -65,8 +69,9 @@ interface TicksBody {
     return body.ticks.map((t) => (t.timestamp * 1000 - T0) / MINUTE_MS).sort((a, b) => a - b);
   };
   const replicaOf = (app: TestApp): ReplicaStatus => app.app.status().cluster!.replica!;
-  const startApi = async (maxLagMs: number) => {
+  const startApi = async (maxLagMs: number, env: Record<string, string> = {}) => {
     const app = await startTestApp({
+      ...env,
       ROLE: 'api',
       DATABASE_URL: cluster.primaryUrl,
       DATABASE_READ_URL: cluster.replicaUrl,
@@ -155,5 +160,56 @@ interface TicksBody {
     const coverage = await onReplica.query('SELECT * FROM bar_rollup_coverage');
     await onReplica.end();
     expect(coverage.rows).toHaveLength(0);
+  }, 120_000);
+
+  it('with the read cache on: an answer the replica gives before replaying a commit is not cached', async () => {
+    const redis = await startPrivateRedis(null);
+    if (redis === null) return console.warn('no redis-server: cache-through-replica case skipped');
+    // The test is the ingest leader: it writes on the primary through its commit stream.
+    const fanout = createRedisFanout(redis.url, createQuietLogger());
+    const leader = new CommitPublisher('test-leader', fanout.publishCommit, () => true);
+    leader.start();
+    const counter = async (app: TestApp, name: string) => {
+      const text = await (await fetch(`${app.app.url}/metrics`)).text();
+      return Number(new RegExp(`^tickstock_read_cache_${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    try {
+      const app = await startApi(3_600_000, { REDIS_URL: redis.url });
+      await waitFor(() => app.app.status().cluster?.readCache?.state === 'on', 'the cache on');
+      await leader.around(['AAPL'], () => write(3));
+      await waitFor(async () => (await minutesServed(app)).includes(3), 'minute 3 via the replica');
+      // Cached once the replica is measured current past the commit.
+      await waitFor(async () => {
+        const hits = await counter(app, 'hits_total');
+        await minutesServed(app);
+        return (await counter(app, 'hits_total')) > hits;
+      }, 'a cache hit');
+
+      await cluster.pauseReplay(true);
+      let served: number[] = [];
+      try {
+        await leader.around(['AAPL'], () => write(4));
+        await waitFor(() => (replicaOf(app).lagBytes ?? 0) > 0, 'the replica to lag');
+        // The commit's end has been heard (the replica lags, so reads still go there) ...
+        const hits = await counter(app, 'hits_total');
+        served = await minutesServed(app);
+        expect(served).not.toContain(4);
+        expect(await minutesServed(app)).toEqual(served);
+        expect(await counter(app, 'hits_total')).toBe(hits); // ... and that answer is not cached
+      } finally {
+        await cluster.pauseReplay(false);
+      }
+      // Had it been cached, nothing would ever replace it (no later commit of AAPL).
+      await waitFor(async () => (await minutesServed(app)).includes(4), 'minute 4 after replay');
+      await waitFor(async () => {
+        const hits = await counter(app, 'hits_total');
+        const again = await minutesServed(app);
+        return again.includes(4) && (await counter(app, 'hits_total')) > hits;
+      }, 'the new answer cached');
+    } finally {
+      leader.stop();
+      await fanout.close();
+      await redis.stop();
+    }
   }, 120_000);
 });

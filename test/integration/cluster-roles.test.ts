@@ -3,6 +3,8 @@ import { createAppDatabase, type AppDatabase } from '../helpers/app-database';
 import { startExternalFeed, type ExternalFeed, feedEnv } from '../helpers/app-feed';
 import { fetchStats, getJson, startTestApp, waitForSubscribed } from '../helpers/app-run';
 import { pollQuery } from '../../src/web/queries';
+import { TEST_ELECTION_ENV } from '../helpers/cluster-run';
+import { testPostgresUrl } from '../helpers/test-databases';
 
 /**
  * ROLE=ingest in one process on PGlite: the embedded database lives inside the process, so
@@ -75,6 +77,51 @@ describe('ROLE=all (the one box) and the dashboard query', () => {
       expect(app.status().cluster).toBeUndefined();
     } finally {
       await app.stop();
+    }
+  });
+});
+
+(testPostgresUrl() ? describe : describe.skip)('ROLE=ingest retention', () => {
+  let db: AppDatabase;
+  let feed: ExternalFeed;
+
+  beforeEach(async () => {
+    db = await createAppDatabase('postgres');
+    feed = await startExternalFeed({ maxConnections: 1 });
+  });
+
+  afterEach(async () => {
+    await feed?.close();
+    await db?.drop();
+  });
+
+  it('RETENTION_DAYS runs on the ingest leader only, and moves with the leadership', async () => {
+    const env = {
+      ROLE: 'ingest',
+      DATABASE_URL: db.url,
+      RETENTION_DAYS: '30',
+      ...TEST_ELECTION_ENV,
+      ...feedEnv(feed),
+    };
+    const { app: a } = await startTestApp({ ...env, INSTANCE_ID: 'ingest-a' });
+    let b: Awaited<ReturnType<typeof startTestApp>>['app'] | null = null;
+    try {
+      await waitFor(() => a.retention !== null, 'A to lead, running retention');
+      await a.retention!.runOnce();
+      expect(a.retention!.status()).toMatchObject({ days: 30, runs: 1, lastError: null });
+      ({ app: b } = await startTestApp({ ...env, INSTANCE_ID: 'ingest-b' }));
+      await waitFor(() => b!.status().cluster?.leadership?.state === 'standby', 'B to stand by');
+      expect(b.retention).toBeNull();
+
+      await a.stop();
+      await waitFor(() => b!.status().cluster?.leadership?.state === 'leader', 'B to take over');
+      // The job starts once B's ingest is built, right after the election.
+      await waitFor(() => b!.retention !== null, "B's retention job");
+      await b.retention!.runOnce();
+      expect(b.retention!.status().runs).toBe(1);
+    } finally {
+      await a.stop();
+      await b?.stop();
     }
   });
 });

@@ -1,4 +1,6 @@
+import { FencedStore, FencedWriteError } from '../../src/cluster/fenced-store';
 import { LeaderElector, type LeaderLock } from '../../src/cluster/leader-elector';
+import type { IngestBarStore } from '../../src/ingest/create-ingest';
 import { createQuietLogger } from '../../src/logger';
 import { waitFor } from '../../testkit/wait';
 
@@ -117,6 +119,33 @@ describe('LeaderElector', () => {
     hang = true;
     await waitFor(() => e.status().depositions === 1, 'deposition by lease');
     expect(e.status().lastDeposedReason).toBe('lock not confirmed for 200 ms');
+    await e.stop();
+  });
+
+  it('the write fence: a leader frozen past its lease refuses writes before any timer has run', async () => {
+    const { e } = elector((onLost) => new ScriptedLock(onLost));
+    let writes = 0;
+    const store = new FencedStore(
+      {
+        upsertDeltas: () => {
+          writes++;
+          return Promise.resolve({ written: [], duplicates: 0, conflicts: [] });
+        },
+      } as unknown as IngestBarStore,
+      () => e.holdsLease(),
+    );
+    expect(e.holdsLease()).toBe(false); // not elected yet
+    e.start();
+    await waitFor(() => e.isLeader, 'leadership');
+    await store.upsertDeltas([]);
+    expect(writes).toBe(1);
+    // A freeze (SIGSTOP, a stalled loop): no heartbeat can run, the lease runs out meanwhile.
+    const frozenUntil = Date.now() + 300;
+    while (Date.now() < frozenUntil);
+    expect(e.isLeader).toBe(true); // the heartbeat has not noticed yet …
+    await expect(store.upsertDeltas([])).rejects.toBeInstanceOf(FencedWriteError); // … the fence has
+    expect(writes).toBe(1);
+    expect(store.fencedWrites).toBe(1);
     await e.stop();
   });
 });
