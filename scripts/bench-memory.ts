@@ -86,14 +86,12 @@ function main(): void {
     console.log('  target (PRODUCT §8): RSS < 300 MB');
     return;
   }
-  for (const d of [density]) {
-    const r = measure(symbols, d, windowMinutes);
-    console.log(
-      `  ${Math.round(d * 100)} % of symbols trade each second: ${r.barsHeld.toLocaleString('en-US')} bars held, ` +
-        `heap +${r.heapDeltaMb} MB (${r.bytesPerBar} B/bar), process RSS ${r.rssMb} MB`,
-    );
-    r.keep.closeThrough(Infinity);
-  }
+  const r = measure(symbols, density, windowMinutes);
+  console.log(
+    `  ${Math.round(density * 100)} % of symbols trade each second: ${r.barsHeld.toLocaleString('en-US')} bars held, ` +
+      `heap +${r.heapDeltaMb} MB (${r.bytesPerBar} B/bar), process RSS ${r.rssMb} MB`,
+  );
+  r.keep.closeThrough(Infinity);
 }
 
 main();
